@@ -1,0 +1,448 @@
+"""Scenario schema: typed, validated once at the edge, TOML in and out, dotted overrides.
+
+A scenario is a TOML file validated into a frozen :class:`Scenario`. Every section is a
+pydantic model with ``extra="forbid"``, so an unknown key is an error; every error is
+turned into one :class:`~sim.errors.ScenarioError` line naming the file, the dotted field
+and the offending value. Units live in field names (``duration_weeks``,
+``meeting_hours``, ``salary_per_year``). Defaults and their sources are listed in
+docs/ODD.md (from the shared research notes).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import ScenarioError
+
+Probability = float  # documented alias; ranges enforced with Field(ge=0, le=1)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Group(_Section):
+    """A demographic group of employees, for equity analysis."""
+
+    name: str = Field(min_length=1)
+    share: float = Field(gt=0, le=1, description="share of the workforce and of hires")
+    underrepresented: bool = False
+
+
+class Organisation(_Section):
+    """The organisation: its size, competencies and what its mission requires."""
+
+    headcount: int = Field(1000, ge=2, le=50_000_000)
+    competencies: list[str] = Field(
+        default_factory=lambda: [
+            "technical",
+            "digital",
+            "communication",
+            "leadership",
+            "client",
+            "compliance",
+        ],
+        min_length=1,
+        max_length=256,
+    )
+    strategic_weights: list[float] = Field(
+        default_factory=lambda: [0.25, 0.15, 0.2, 0.1, 0.2, 0.1],
+        description="importance of each competency to the mission; must sum to 1",
+    )
+    required_levels: list[float] = Field(
+        default_factory=lambda: [0.7, 0.5, 0.6, 0.45, 0.6, 0.5],
+        description="skill level the work requires in each competency, in [0, 1]",
+    )
+    proficiency_threshold: float = Field(
+        0.9, gt=0, le=1, description="performance at which an employee counts as proficient"
+    )
+    salary_per_year: float = Field(60_000.0, ge=0)
+    hours_per_week: float = Field(40.0, gt=0, le=80)
+
+    @model_validator(mode="after")
+    def _check_vectors(self) -> Organisation:
+        k = len(self.competencies)
+        if len(set(self.competencies)) != k:
+            raise ValueError(f"competency names must be unique, got {self.competencies}")
+        for name in ("strategic_weights", "required_levels"):
+            values = getattr(self, name)
+            if len(values) != k:
+                raise ValueError(
+                    f"{name} has {len(values)} values but there are {k} competencies"
+                )
+        if any(w < 0 or not math.isfinite(w) for w in self.strategic_weights):
+            raise ValueError(f"strategic_weights must be >= 0, got {self.strategic_weights}")
+        if abs(sum(self.strategic_weights) - 1.0) > 1e-6:
+            raise ValueError(
+                f"strategic_weights must sum to 1, got {sum(self.strategic_weights):.6g}"
+            )
+        if any(not 0 < r <= 1 for r in self.required_levels):
+            raise ValueError(f"required_levels must be in (0, 1], got {self.required_levels}")
+        return self
+
+
+class ScheduledChange(_Section):
+    """A change to what the work requires, on a given week ("week 52: digital at 0.8")."""
+
+    week: int = Field(ge=0)
+    competency: str
+    required_level: float | None = Field(None, gt=0, le=1)
+    strategic_weight: float | None = Field(
+        None, ge=0, le=1, description="new weight; the others are rescaled to keep the sum 1"
+    )
+
+
+class Environment(_Section):
+    """The winds of change: drift, random shocks and scheduled changes of requirements."""
+
+    drift_sd_per_year: float = Field(0.03, ge=0, le=1)
+    trend_per_year: float = Field(0.01, ge=-0.5, le=0.5)
+    shocks_per_year: float = Field(0.5, ge=0, le=52)
+    shock_size: float = Field(0.1, ge=0, le=1)
+    changes: list[ScheduledChange] = Field(default_factory=list)
+
+
+class Workforce(_Section):
+    """Who the employees are, how they arrive and how they leave."""
+
+    initial_skill_sd: float = Field(
+        0.08, ge=0, lt=0.5, description="staff in post: spread around their settled level"
+    )
+    hire_skill_mean: float = Field(0.38, gt=0, lt=1)
+    hire_skill_sd: float = Field(0.1, ge=0, lt=0.5)
+    aptitude_sd: float = Field(0.25, ge=0, le=2, description="sigma of the lognormal aptitude")
+    annual_turnover: float = Field(0.12, ge=0, lt=1, description="Boushey & Glynn; BLS")
+    retirement_age_years: float = Field(65.0, gt=18, le=100)
+    initial_age_mean_years: float = Field(42.0, gt=16, le=100)
+    initial_age_sd_years: float = Field(10.0, ge=0, le=40)
+    hire_age_mean_years: float = Field(28.0, gt=16, le=100)
+    hire_age_sd_years: float = Field(5.0, ge=0, le=40)
+    vacancy_fill_per_week: float = Field(
+        0.25, ge=0, le=1, description="chance a vacancy is filled in a given week"
+    )
+    mentored_quit_hazard_ratio: float = Field(
+        0.8, gt=0, le=2, description="quit hazard of a current mentee, relative"
+    )
+    mentor_quit_hazard_ratio: float = Field(0.9, gt=0, le=2)
+    groups: list[Group] = Field(
+        default_factory=lambda: [
+            Group(name="majority", share=0.8),
+            Group(name="underrepresented", share=0.2, underrepresented=True),
+        ],
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _check_groups(self) -> Workforce:
+        names = [g.name for g in self.groups]
+        if len(set(names)) != len(names):
+            raise ValueError(f"group names must be unique, got {names}")
+        total = sum(g.share for g in self.groups)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"group shares must sum to 1, got {total:.6g}")
+        return self
+
+
+class Learning(_Section):
+    """How skills change: by doing, from mentors, and by forgetting."""
+
+    doing_rate_per_week: float = Field(
+        0.015, ge=0, le=1, description="experienced employee; ~ forgetting rate, so the median "
+        "employee settles at the required level"
+    )
+    novice_boost: float = Field(2.0, ge=0, le=100, description="newcomer's extra doing rate")
+    novice_weeks: float = Field(16.0, gt=0, le=520, description="how fast the boost fades")
+    mentoring_rate_per_hour: float = Field(0.015, ge=0, le=10)
+    reciprocal_rate_per_hour: float = Field(0.03, ge=0, le=10)
+    skill_half_life_months: float = Field(11.0, gt=0, le=1200)
+    weekly_noise_sd: float = Field(0.3, ge=0, le=1)
+
+
+class Programme(_Section):
+    """A first mentoring programme: needs assessment, matching, pairs with a duration."""
+
+    enabled: bool = False
+    start_week: int = Field(0, ge=0)
+    cadence_weeks: int = Field(4, ge=1, le=520, description="needs assessment and matching")
+    eligibility: Literal["new_hires", "largest_gaps", "all"] = "largest_gaps"
+    new_hire_tenure_weeks: int = Field(26, ge=1)
+    max_mentee_share: float = Field(0.1, ge=0, le=0.5)
+    min_gap: float = Field(0.02, ge=0, le=1, description="smallest weighted gap to qualify")
+    matching: Literal["random", "gap_targeted"] = "gap_targeted"
+    targeted: bool = True
+    targeted_multiplier: float = Field(2.0, ge=1, le=5, description="Christensen et al. 2020")
+    candidates_per_mentee: int = Field(16, ge=1, le=1024)
+    mentees_per_mentor: int = Field(1, ge=1, le=32)
+    mentor_min_tenure_weeks: int = Field(104, ge=0)
+    mentor_min_performance: float = Field(0.9, ge=0, le=1)
+    duration_weeks: int = Field(52, ge=1)
+    meetings_per_month: float = Field(2.0, gt=0, le=31)
+    meeting_hours: float = Field(1.0, gt=0, le=24)
+    mentor_prep_hours_per_month: float = Field(1.0, ge=0, le=100)
+    mentor_training_hours: float = Field(4.0, ge=0, le=200)
+    formal_quality: float = Field(
+        0.6, gt=0, le=1, description="mean quality of an assigned pair relative to informal"
+    )
+    quality_sd: float = Field(0.15, ge=0, le=1)
+    early_ending_share_6_months: float = Field(0.25, ge=0, lt=1)
+    early_ending_penalty: float = Field(
+        0.1, ge=0, le=1, description="drop in commitment after an early ending"
+    )
+
+
+class Scenario(_Section):
+    """A whole scenario: the organisation, its environment, workforce and programme."""
+
+    name: str = "baseline"
+    description: str = ""
+    horizon_weeks: int = Field(156, ge=1, le=5200)
+    seed: int = Field(20260101, ge=0, lt=2**63)
+    organisation: Organisation = Field(default_factory=Organisation)
+    environment: Environment = Field(default_factory=Environment)
+    workforce: Workforce = Field(default_factory=Workforce)
+    learning: Learning = Field(default_factory=Learning)
+    programme: Programme = Field(default_factory=Programme)
+
+    @model_validator(mode="after")
+    def _check_cross_fields(self) -> Scenario:
+        names = set(self.organisation.competencies)
+        for i, change in enumerate(self.environment.changes):
+            if change.competency not in names:
+                raise ValueError(
+                    f"environment.changes.{i}.competency = {change.competency!r} is not one "
+                    f"of the competencies {sorted(names)}"
+                )
+        if self.programme.enabled and self.programme.start_week >= self.horizon_weeks:
+            raise ValueError(
+                f"programme.start_week = {self.programme.start_week} is not before "
+                f"horizon_weeks = {self.horizon_weeks}"
+            )
+        return self
+
+    @property
+    def n_competencies(self) -> int:
+        """Number of competencies K."""
+        return len(self.organisation.competencies)
+
+    def to_toml(self) -> str:
+        """Render the scenario as TOML that :func:`load_scenario` reads back identically."""
+        return dumps_toml(self.model_dump(mode="json"))
+
+
+def _format_value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _error_line(source: str, error: ValidationError, data: Mapping[str, Any]) -> str:
+    first = error.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    more = error.error_count() - 1
+    tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    if first["type"] == "extra_forbidden":
+        return f"{source}: unknown key {loc!r}{tail}"
+    if first["type"] == "missing":
+        return f"{source}: {loc}: required field is missing{tail}"
+    if loc and "input" in first and not isinstance(first["input"], dict):
+        return f"{source}: {loc} = {_format_value(first['input'])}: {message}{tail}"
+    if loc:
+        return f"{source}: {loc}: {message}{tail}"
+    return f"{source}: {message}{tail}"
+
+
+def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a plain mapping into a :class:`Scenario`.
+
+    Args:
+        data: The scenario as nested dicts (as read from TOML).
+        source: Name of where the data came from, used in error messages.
+
+    Returns:
+        The validated, frozen scenario.
+
+    Raises:
+        ScenarioError: One line naming the source, the dotted field and the value.
+
+    """
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_error_line(source, exc, data)) from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file, turning every way it can fail into a one-line ScenarioError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, not a scenario file") from None
+    except PermissionError:
+        raise ScenarioError(f"{path}: permission denied") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+    if not text.strip():
+        raise ScenarioError(f"{path}: the file is empty")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``dotted.key=value``; the value is read as a TOML value, else as a string.
+
+    Args:
+        text: An override such as ``programme.duration_weeks=26``.
+
+    Returns:
+        The dotted key and the parsed value.
+
+    Raises:
+        ScenarioError: If the text has no ``=`` or an empty key.
+
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError(f"--set {text!r}: expected dotted.key=value")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def apply_overrides(
+    data: Mapping[str, Any], overrides: Mapping[str, Any], source: str = "<scenario>"
+) -> dict[str, Any]:
+    """Return a copy of ``data`` with dotted-key overrides applied.
+
+    List items are addressed by index (``workforce.groups.1.share``).
+
+    Raises:
+        ScenarioError: If a path crosses a value that is not a table or list.
+
+    """
+    result = copy.deepcopy(dict(data))
+    for dotted, value in overrides.items():
+        parts = dotted.split(".")
+        node: Any = result
+        for depth, part in enumerate(parts[:-1]):
+            where = ".".join(parts[: depth + 1])
+            if isinstance(node, list):
+                node = _list_item(node, part, where, source)
+            elif isinstance(node, dict):
+                node = node.setdefault(part, {})
+            else:
+                raise ScenarioError(f"{source}: {where} is not a table, cannot set {dotted}")
+        last = parts[-1]
+        if isinstance(node, list):
+            index = _list_index(node, last, dotted, source)
+            node[index] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ScenarioError(f"{source}: cannot set {dotted}: parent is not a table")
+    return result
+
+
+def _list_index(node: list, part: str, where: str, source: str) -> int:
+    try:
+        index = int(part)
+    except ValueError:
+        raise ScenarioError(f"{source}: {where}: expected a list index, got {part!r}") from None
+    if not -len(node) <= index < len(node):
+        raise ScenarioError(f"{source}: {where}: index {index} out of range ({len(node)} items)")
+    return index
+
+
+def _list_item(node: list, part: str, where: str, source: str) -> Any:
+    return node[_list_index(node, part, where, source)]
+
+
+def load_scenario(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """Load and validate a scenario file, applying dotted overrides first.
+
+    Args:
+        path: A TOML scenario file; ``None`` gives the built-in baseline defaults.
+        overrides: ``{"programme.duration_weeks": 26, ...}`` applied before validation.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: The file is missing or malformed, or a field is unknown or out of
+            range; the message names the file, the field and the value.
+
+    """
+    source = str(path) if path is not None else "<defaults>"
+    data = read_toml(path) if path is not None else {}
+    if overrides:
+        data = apply_overrides(data, overrides, source)
+    return scenario_from_dict(data, source)
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], source: str) -> Scenario:
+    """Return ``scenario`` with dotted overrides applied and the result re-validated."""
+    if not overrides:
+        return scenario
+    data = apply_overrides(scenario.model_dump(mode="json"), overrides, source)
+    return scenario_from_dict(data, source)
+
+
+def dumps_toml(data: Mapping[str, Any]) -> str:
+    """Write nested dicts of scalars, lists and tables as TOML (the subset scenarios use)."""
+    lines: list[str] = []
+    _emit_table(lines, [], data)
+    return "\n".join(lines).strip() + "\n"
+
+
+def _toml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_scalar(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def _is_table_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _emit_table(lines: list[str], prefix: list[str], table: Mapping[str, Any]) -> None:
+    for key, value in table.items():
+        if value is None or isinstance(value, dict) or _is_table_list(value):
+            continue
+        lines.append(f"{key} = {_toml_scalar(value)}")
+    for key, value in table.items():
+        if isinstance(value, dict):
+            lines.append("")
+            lines.append(f"[{'.'.join([*prefix, key])}]")
+            _emit_table(lines, [*prefix, key], value)
+    for key, value in table.items():
+        if _is_table_list(value):
+            for item in value:
+                lines.append("")
+                lines.append(f"[[{'.'.join([*prefix, key])}]]")
+                _emit_table(lines, [*prefix, key], item)

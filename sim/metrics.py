@@ -1,0 +1,102 @@
+"""Reporters and evaluation: cheap scalars read from the workforce arrays each week.
+
+:func:`weekly_metrics` computes every model reporter in one vectorised pass; the
+:class:`DataCollector` reporters then only look values up (no deep copies of arrays).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+REPORTERS = (
+    "performance",
+    "skill_performance",
+    "skill_gap",
+    "proficient_share",
+    "headcount",
+    "pairs",
+    "mentors",
+    "mean_quality",
+    "performance_mentored",
+    "performance_never_mentored",
+    "gap_mentored",
+    "gap_never_mentored",
+    "mentoring_time_share",
+    "hires",
+    "quits",
+    "retirements",
+    "required_mean",
+    "underrepresented_access",
+    "majority_access",
+)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.shape[0] else float("nan")
+
+
+def weekly_metrics(model) -> dict[str, float]:
+    """All model reporters for the current week, as plain floats.
+
+    Args:
+        model: A :class:`~sim.model.MentoringModel`.
+
+    Returns:
+        A dict with one float per name in :data:`REPORTERS`.
+
+    """
+    wf = model.workforce
+    active = wf.active
+    time_share = model.programme.time_share()
+    perf = wf.performance[active]
+    gap = wf.gap[active]
+    mentored = wf.ever_mentored[active]
+    in_pair = wf.mentor >= 0
+    under = wf.underrepresented[wf.group[active]]
+    threshold = model.scenario.organisation.proficiency_threshold
+    flows = model.last_flows
+    return {
+        "performance": _mean(perf * (1.0 - time_share[active])),
+        "skill_performance": _mean(perf),
+        "skill_gap": _mean(gap),
+        "proficient_share": _mean((perf >= threshold).astype(np.float64)),
+        "headcount": float(perf.shape[0]),
+        "pairs": float(np.count_nonzero(in_pair)),
+        "mentors": float(np.count_nonzero(wf.load > 0)),
+        "mean_quality": _mean(wf.quality[in_pair]),
+        "performance_mentored": _mean(perf[mentored]),
+        "performance_never_mentored": _mean(perf[~mentored]),
+        "gap_mentored": _mean(gap[mentored]),
+        "gap_never_mentored": _mean(gap[~mentored]),
+        "mentoring_time_share": _mean(time_share[active]),
+        "hires": float(flows.hires.shape[0]) if flows else 0.0,
+        "quits": float(flows.quits.shape[0]) if flows else 0.0,
+        "retirements": float(flows.retirements.shape[0]) if flows else 0.0,
+        "required_mean": float(model.environment.required.mean()),
+        "underrepresented_access": _mean(mentored[under].astype(np.float64)),
+        "majority_access": _mean(mentored[~under].astype(np.float64)),
+    }
+
+
+def read_metric(model, name: str) -> float:
+    """Read one entry of ``model.metrics`` (used through ``functools.partial``)."""
+    return model.metrics[name]
+
+
+def reporter(name: str) -> partial:
+    """A picklable DataCollector model reporter for the metric ``name``."""
+    return partial(read_metric, name=name)
+
+
+def time_to_proficiency_summary(weeks: list[int] | np.ndarray) -> dict[str, float]:
+    """Count, mean and median weeks from hire to proficiency of hires who got there."""
+    values = np.asarray(weeks, dtype=np.float64)
+    if values.shape[0] == 0:
+        return {"ramped_up": 0.0, "mean_weeks": float("nan"), "median_weeks": float("nan")}
+    return {
+        "ramped_up": float(values.shape[0]),
+        "mean_weeks": float(values.mean()),
+        "median_weeks": float(np.median(values)),
+    }

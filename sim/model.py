@@ -1,0 +1,184 @@
+"""MentoringModel: the organisation, its environment, workforce and programme, week by week.
+
+One step is one week, in the order of the ODD schedule (docs/ODD.md):
+environment update -> programme phase -> learning kernel over the whole skill matrix ->
+workforce flows (quit, retire, hire) -> data collection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.agents import Employee
+from sim.config import Scenario, load_scenario, with_overrides
+from sim.environment import Environment
+from sim.learning import LearningRates, learn_week
+from sim.metrics import REPORTERS, reporter, weekly_metrics
+from sim.programme import Programme
+from sim.workforce import Flows, Workforce
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+
+
+class MentoringModel(mesa.Model):
+    """An organisation whose employees learn, mentor and are mentored, week by week.
+
+    Args:
+        scenario: A :class:`~sim.config.Scenario`, a path to a TOML scenario, or None for
+            the built-in baseline.
+        rng: Seed or Generator for all randomness; None uses the scenario's ``seed``, so
+            the same scenario gives the same numbers unless a seed is passed.
+        **overrides: Any scenario field with ``__`` for the dots, e.g.
+            ``programme__duration_weeks=26`` (for ``mesa.batch_run`` and SolaraViz).
+
+    Attributes:
+        scenario: The scenario as resolved (overrides applied).
+        environment, workforce, programme: The model's parts.
+        metrics: This week's reporters (see :data:`sim.metrics.REPORTERS`).
+        proficiency_weeks: Weeks from hire to proficiency of every hire who got there.
+
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        rng: Any = None,
+        **overrides: Any,
+    ) -> None:
+        resolved = _resolve_scenario(scenario, overrides)
+        super().__init__(rng=resolved.seed if rng is None else rng)
+        self.scenario = resolved
+        env_rng, workforce_rng, programme_rng = self.rng.spawn(3)
+        self.key = int(self.rng.integers(0, 2**63 - 1))
+
+        self.environment = Environment(resolved, env_rng)
+        self.workforce = Workforce(resolved, workforce_rng, self.key)
+        self.programme = Programme(resolved, self.workforce, programme_rng)
+        learning = resolved.learning
+        self.rates = LearningRates.from_half_life(
+            doing=learning.doing_rate_per_week,
+            novice_boost=learning.novice_boost,
+            novice_weeks=learning.novice_weeks,
+            mentoring=learning.mentoring_rate_per_hour,
+            reciprocal=learning.reciprocal_rate_per_hour,
+            half_life_weeks=learning.skill_half_life_months * WEEKS_PER_MONTH,
+            noise_sd=learning.weekly_noise_sd,
+        )
+        self.horizon_weeks = resolved.horizon_weeks
+        self.proficiency_weeks: list[int] = []
+        self.last_flows: Flows | None = None
+
+        self._employees: list[Employee | None] = [None] * self.workforce.size
+        self._add_employees(np.flatnonzero(self.workforce.active))
+        self._assess(np.arange(self.workforce.size))
+
+        self.metrics = weekly_metrics(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: reporter(name) for name in REPORTERS}
+        )
+        self.datacollector.collect(self)
+
+    # --- the weekly schedule -------------------------------------------------------
+    def step(self) -> None:
+        """Advance one week."""
+        week = self.steps
+        self.environment.update(week)
+        self.programme.phase(week, self.environment.required, self.environment.weights)
+        self.learn(week)
+        self.last_flows = self.workforce.flow(week, self.programme.on_leave)
+        self._sync_employees(self.last_flows)
+        self.metrics = weekly_metrics(self)
+        self.datacollector.collect(self)
+        if self.steps >= self.horizon_weeks:
+            self.running = False
+
+    def learn(self, week: int) -> None:
+        """Run the learning kernel over the whole skill matrix and record proficiency."""
+        wf = self.workforce
+        env = self.environment
+        design = self.scenario.programme
+        wf.performance, wf.gap = learn_week(
+            wf.skills, wf.active, wf.pid, wf.aptitude, wf.tenure_weeks, wf.mentor, wf.quality,
+            env.usage, env.required, env.weights, self.rates,
+            self.programme.contact_hours, design.targeted, design.targeted_multiplier,
+            self.key, week,
+        )
+        threshold = self.scenario.organisation.proficiency_threshold
+        self.proficiency_weeks.extend(wf.record_proficiency(week, threshold).tolist())
+
+    def _assess(self, slots: np.ndarray) -> None:
+        """Performance and gap of ``slots`` without learning (for hires and at start)."""
+        wf = self.workforce
+        required = self.environment.required
+        weights = self.environment.weights
+        skills = wf.skills[slots]
+        wf.performance[slots] = (np.minimum(skills / required, 1.0) * weights).sum(axis=1)
+        wf.gap[slots] = (np.maximum(required - skills, 0.0) * weights).sum(axis=1)
+        wf.performance[slots] *= wf.active[slots]
+        wf.gap[slots] *= wf.active[slots]
+
+    # --- agents over the arrays --------------------------------------------------
+    def _add_employees(self, slots: np.ndarray) -> None:
+        pids = self.workforce.pid
+        for slot in slots.tolist():
+            employee = Employee(self, slot)
+            employee.unique_id = int(pids[slot])
+            self._employees[slot] = employee
+
+    def _sync_employees(self, flows: Flows) -> None:
+        for slot in flows.leavers.tolist():
+            employee = self._employees[slot]
+            if employee is not None:
+                employee.remove()
+                self._employees[slot] = None
+        if flows.hires.shape[0]:
+            self._add_employees(flows.hires)
+            self._assess(flows.hires)
+
+    def employee_at(self, slot: int) -> Employee:
+        """The employee agent holding ``slot`` of the workforce arrays."""
+        employee = self._employees[slot]
+        if employee is None:
+            raise KeyError(f"slot {slot} is vacant")
+        return employee
+
+    def _agent_set(self, slots: np.ndarray) -> mesa.agent.AgentSet:
+        return mesa.agent.AgentSet(
+            [self._employees[s] for s in slots.tolist()], random=self.random
+        )
+
+    @property
+    def mentors(self) -> mesa.agent.AgentSet:
+        """AgentSet of the employees who mentor someone now."""
+        return self._agent_set(np.flatnonzero(self.workforce.load > 0))
+
+    @property
+    def mentees(self) -> mesa.agent.AgentSet:
+        """AgentSet of the employees who have a mentor now."""
+        return self._agent_set(np.flatnonzero(self.workforce.mentor >= 0))
+
+    # --- results -------------------------------------------------------------------
+    def run(self) -> MentoringModel:
+        """Run to the scenario's horizon and return the model."""
+        while self.running:
+            self.step()
+        return self
+
+    def timeseries(self):
+        """The model reporters as a pandas DataFrame indexed by week."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.index.name = "week"
+        return frame
+
+
+def _resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict) -> Scenario:
+    dotted = {key.replace("__", "."): value for key, value in overrides.items()}
+    if scenario is None or isinstance(scenario, str | Path):
+        return load_scenario(scenario, dotted)
+    if isinstance(scenario, Scenario):
+        return with_overrides(scenario, dotted, f"<scenario {scenario.name}>")
+    raise TypeError(f"scenario must be a Scenario, a path or None, got {type(scenario).__name__}")

@@ -60,9 +60,12 @@ def _require(condition: bool, message: str) -> None:
 
 
 def _require_vector(name: str, array: np.ndarray, length: int, dtype: type) -> None:
-    _require(isinstance(array, np.ndarray), f"{name} must be a numpy array")
-    _require(array.shape == (length,), f"{name} must have shape ({length},), got {array.shape}")
-    _require(array.dtype == dtype, f"{name} must be {np.dtype(dtype)}, got {array.dtype}")
+    if not isinstance(array, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array")
+    if array.shape != (length,):
+        raise ValueError(f"{name} must have shape ({length},), got {array.shape}")
+    if array.dtype != dtype:
+        raise ValueError(f"{name} must be {np.dtype(dtype)}, got {array.dtype}")
 
 
 def counter_uniforms(key: int, week: int, pids: np.ndarray, stream: int) -> np.ndarray:

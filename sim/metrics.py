@@ -100,3 +100,52 @@ def time_to_proficiency_summary(weeks: list[int] | np.ndarray) -> dict[str, floa
         "mean_weeks": float(values.mean()),
         "median_weeks": float(np.median(values)),
     }
+
+
+def run_summary(model) -> dict[str, float]:
+    """End-of-run results of one model run, one float each.
+
+    Averages over the last 13 weeks (a quarter) smooth week-to-week noise.
+
+    Args:
+        model: A :class:`~sim.model.MentoringModel` that has been run.
+
+    Returns:
+        Named end-of-run results (see docs/ODD.md, "Observation").
+
+    """
+    frame = model.timeseries()
+    last = frame.iloc[-13:]
+    wf = model.workforce
+    programme = model.programme
+    flows_total = frame[["hires", "quits", "retirements"]].sum()
+    years = max(model.steps, 1) / 52.0
+    mean_headcount = float(frame["headcount"].mean())
+    mentored = wf.active & wf.ever_mentored
+    ramp = time_to_proficiency_summary(model.proficiency_weeks)
+    summary = {
+        "weeks": float(model.steps),
+        "performance": float(last["performance"].mean()),
+        "skill_performance": float(last["skill_performance"].mean()),
+        "skill_gap": float(last["skill_gap"].mean()),
+        "proficient_share": float(last["proficient_share"].mean()),
+        "headcount": float(frame["headcount"].iloc[-1]),
+        "annual_quit_rate": float(flows_total["quits"] / years / mean_headcount),
+        "hires": float(flows_total["hires"]),
+        "retirements": float(flows_total["retirements"]),
+        "time_to_proficiency_weeks": ramp["median_weeks"],
+        "hires_ramped_up": ramp["ramped_up"],
+        "pairs_matched": float(programme.matched),
+        "pairs_completed": float(programme.completed),
+        "pairs_ended_early": float(programme.ended_early),
+        "pairs_ended_by_departure": float(programme.ended_by_departure),
+        "mean_quality": float(frame["mean_quality"].mean()) if programme.matched else float("nan"),
+        "performance_mentored": float(last["performance_mentored"].mean()),
+        "performance_never_mentored": float(last["performance_never_mentored"].mean()),
+        "mentee_gap_at_match": _mean(wf.gap_at_match[mentored]),
+        "mentee_gap_now": _mean(wf.gap[mentored]),
+        "mentoring_time_share": float(frame["mentoring_time_share"].mean()),
+        "underrepresented_access": float(last["underrepresented_access"].mean()),
+        "majority_access": float(last["majority_access"].mean()),
+    }
+    return summary

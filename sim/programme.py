@@ -46,10 +46,9 @@ class Programme:
         self.mentor_hours_per_mentee = self.contact_hours + (
             d.mentor_prep_hours_per_month / WEEKS_PER_MONTH
         )
+        training = 1.0 - np.exp(-d.mentor_training_hours / TRAINING_SCALE_HOURS)
         self.mean_quality = float(np.clip(
-            d.formal_quality * INFORMAL_QUALITY
-            + TRAINING_QUALITY_GAIN * (1.0 - np.exp(-d.mentor_training_hours / TRAINING_SCALE_HOURS)),
-            0.0, 1.0,
+            d.formal_quality * INFORMAL_QUALITY + TRAINING_QUALITY_GAIN * training, 0.0, 1.0
         ))
         self._early_hazard = 1.0 - (1.0 - d.early_ending_share_6_months) ** (
             1.0 / EARLY_WINDOW_WEEKS
@@ -177,6 +176,8 @@ class Programme:
         quality = self.rng.normal(self.mean_quality, self.design.quality_sd, mentees.shape[0])
         wf.quality[mentees] = np.clip(quality, 0.05, 1.0)
         wf.pair_age_weeks[mentees] = 0
+        first = mentees[~wf.ever_mentored[mentees]]
+        wf.gap_at_match[first] = wf.gap[first]
         wf.ever_mentored[mentees] = True
         wf.early_ended[mentees] = False
         self.matched += mentees.shape[0]

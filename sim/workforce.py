@@ -53,6 +53,7 @@ class Workforce:
         load: int16 (N,) current number of mentees (mentor's row).
         ever_mentored: bool (N,), weeks_mentored: int32 (N,).
         early_ended: bool (N,) the last relationship ended early.
+        gap_at_match: float64 (N,) the mentee's weighted gap when first matched.
         commitment: float64 (N,) attitude in SD units (0 = baseline); lowers quit hazard.
         performance, gap: float64 (N,) from the last learning pass.
 
@@ -86,6 +87,7 @@ class Workforce:
         self.ever_mentored = np.zeros(n, dtype=np.bool_)
         self.weeks_mentored = np.zeros(n, dtype=np.int32)
         self.early_ended = np.zeros(n, dtype=np.bool_)
+        self.gap_at_match = np.zeros(n, dtype=np.float64)
         self.commitment = np.zeros(n, dtype=np.float64)
         self.performance = np.zeros(n, dtype=np.float64)
         self.gap = np.zeros(n, dtype=np.float64)
@@ -181,6 +183,7 @@ class Workforce:
         self.ever_mentored[slots] = False
         self.weeks_mentored[slots] = 0
         self.early_ended[slots] = False
+        self.gap_at_match[slots] = 0.0
         self.commitment[slots] = 0.0
         self.performance[slots] = 0.0
         self.gap[slots] = 0.0

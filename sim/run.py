@@ -1,0 +1,99 @@
+"""Run one scenario with one seed and gather what a results store needs.
+
+Used by the CLI and by experiment runners; knows nothing of files (see
+:mod:`sim.store`).
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+import pandas as pd
+
+from sim.config import Scenario
+from sim.metrics import run_summary
+from sim.model import MentoringModel
+
+MANIFEST_FORMAT = 1
+_PACKAGES = ("mentorsim", "mesa", "numpy", "numba", "pandas", "pydantic", "pyarrow")
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run.
+
+    Attributes:
+        timeseries: The model reporters, one row per week (week 0 = before the first step).
+        summary: End-of-run results (see :func:`sim.metrics.run_summary`).
+        manifest: What is needed to reproduce the run: scenario as resolved, seed, versions.
+
+    """
+
+    timeseries: pd.DataFrame
+    summary: dict[str, float]
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape a run's numbers."""
+    found = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for name in _PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def make_manifest(scenario: Scenario, seed: int, source: str | None = None) -> dict[str, Any]:
+    """A manifest for a run of ``scenario`` with ``seed``."""
+    return {
+        "format": MANIFEST_FORMAT,
+        "kind": "run",
+        "scenario_source": source,
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": seed,
+        "versions": versions(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: bool = False,
+    source: str | None = None,
+) -> RunResult:
+    """Run ``scenario`` to its horizon.
+
+    Args:
+        scenario: The validated scenario.
+        seed: Seed of all randomness; None uses the scenario's seed.
+        progress: Show a tqdm progress bar over weeks.
+        source: Where the scenario came from (recorded in the manifest).
+
+    Returns:
+        The time series, the end-of-run summary and the manifest.
+
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    model = MentoringModel(scenario=scenario, rng=seed)
+    if progress:
+        from tqdm import tqdm
+
+        with tqdm(total=scenario.horizon_weeks, unit="week", desc=scenario.name) as bar:
+            while model.running:
+                model.step()
+                bar.update()
+    else:
+        model.run()
+    return RunResult(
+        timeseries=model.timeseries(),
+        summary=run_summary(model),
+        manifest=make_manifest(scenario, seed, source),
+    )

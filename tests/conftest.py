@@ -1,0 +1,19 @@
+import pytest
+
+from sim.config import load_scenario
+
+
+@pytest.fixture
+def small_scenario():
+    """A 200-person organisation over 30 weeks with a programme switched on."""
+    return load_scenario(
+        "scenarios/mentoring.toml",
+        {"organisation.headcount": 200, "horizon_weeks": 30, "programme.start_week": 0},
+    )
+
+
+@pytest.fixture
+def small_baseline():
+    return load_scenario(
+        "scenarios/baseline.toml", {"organisation.headcount": 200, "horizon_weeks": 30}
+    )

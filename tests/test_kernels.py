@@ -1,0 +1,158 @@
+"""The numba kernels against their slow references in tests/naive.py."""
+
+import numpy as np
+import pytest
+
+from sim import kernels
+from sim.learning import (
+    LearningRates,
+    counter_uniforms,
+    learn_week,
+    match_gap_targeted,
+)
+from tests import naive
+
+
+def random_state(seed: int, n: int = 12, k: int = 5):
+    rng = np.random.default_rng(seed)
+    skills = rng.random((n, k))
+    active = rng.random(n) > 0.15
+    pid = rng.integers(1, 10_000, n).astype(np.int64)
+    aptitude = np.exp(rng.normal(0, 0.3, n))
+    tenure = rng.integers(0, 300, n).astype(np.int32)
+    mentor = np.full(n, -1, dtype=np.int32)
+    quality = np.zeros(n)
+    # random pairs, including mentors with several mentees and mentors who are mentees
+    for e in rng.choice(n, size=n // 2, replace=False):
+        m = int(rng.integers(n))
+        if m != e and active[e] and active[m]:
+            mentor[e] = m
+            quality[e] = rng.uniform(0.1, 1.0)
+    usage = rng.uniform(0.2, 1.0, k)
+    required = rng.uniform(0.3, 0.95, k)
+    weights = rng.random(k)
+    weights /= weights.sum()
+    return skills, active, pid, aptitude, tenure, mentor, quality, usage, required, weights
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("targeted", [True, False])
+def test_learn_week_matches_naive(seed, targeted):
+    state = random_state(seed)
+    skills, active, pid, aptitude, tenure, mentor, quality, usage, required, weights = state
+    rates = LearningRates(
+        doing=0.05, novice_boost=2.0, novice_weeks=16.0, mentoring=0.4, reciprocal=0.1,
+        forgetting=0.02, noise_sd=0.3,
+    )
+    key, week, hours = 123456789 + seed, 7 + seed, 0.6
+    expected, exp_perf, exp_gap = naive.learn_week(
+        skills.tolist(), active.tolist(), pid.tolist(), aptitude.tolist(), tenure.tolist(),
+        mentor.tolist(), quality.tolist(), usage.tolist(), required.tolist(),
+        weights.tolist(), rates.doing, rates.novice_boost, rates.novice_weeks,
+        rates.mentoring, rates.reciprocal, rates.forgetting, hours, targeted, 2.0,
+        rates.noise_sd, key, week, kernels.STREAM_LEARNING,
+    )
+    work = skills.copy()
+    perf, gap = learn_week(
+        work, active, pid, aptitude, tenure, mentor, quality, usage, required, weights,
+        rates, hours, targeted, 2.0, key, week,
+    )
+    np.testing.assert_allclose(work, np.array(expected), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(perf, np.array(exp_perf), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(gap, np.array(exp_gap), rtol=0, atol=1e-12)
+    assert np.all((work >= 0) & (work <= 1))
+    # inactive rows are untouched
+    np.testing.assert_array_equal(work[~active], skills[~active])
+
+
+def test_mentoring_raises_mentee_towards_mentor_only():
+    skills = np.array([[0.9, 0.9], [0.2, 0.95]])
+    args = dict(
+        active=np.ones(2, bool), pid=np.array([1, 2], np.int64), aptitude=np.ones(2),
+        tenure_weeks=np.full(2, 500, np.int32), usage=np.array([1.0, 1.0]),
+        required=np.array([0.8, 0.8]), weights=np.array([0.5, 0.5]),
+        contact_hours=1.0, targeted=False, targeted_multiplier=1.0, key=1, week=1,
+    )
+    rates = LearningRates(0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 0.0)
+    without = skills.copy()
+    learn_week(without, mentor=np.array([-1, -1], np.int32), quality=np.zeros(2),
+               rates=rates, **args)
+    np.testing.assert_array_equal(without, skills)  # no doing, no forgetting, no mentor
+    mentored = skills.copy()
+    learn_week(mentored, mentor=np.array([-1, 0], np.int32), quality=np.array([0, 0.8]),
+               rates=rates, **args)
+    # competency 0: mentee gains 0.5*0.8*1*(0.9-0.2) = 0.28; competency 1: mentee above mentor
+    assert mentored[1, 0] == pytest.approx(0.2 + 0.28, abs=1e-12)
+    assert mentored[1, 1] == skills[1, 1]
+    assert mentored[0, 0] == skills[0, 0]  # the mentor knows more: nothing to learn there
+
+
+def test_forgetting_half_life():
+    half_life = 47.0
+    rates = LearningRates.from_half_life(0.0, 0.0, 1.0, 0.0, 0.0, half_life, 0.0)
+    skills = np.full((1, 1), 0.8)
+    for week in range(47):
+        learn_week(skills, np.ones(1, bool), np.ones(1, np.int64), np.ones(1),
+                   np.zeros(1, np.int32), np.full(1, -1, np.int32), np.zeros(1),
+                   np.zeros(1), np.ones(1), np.ones(1), rates, 0.0, False, 1.0, 3, week)
+    # unused skill decays by (1 - ln2/47)^47 ~ 0.4963 of its value in one half-life
+    assert skills[0, 0] == pytest.approx(0.8 * (1 - np.log(2) / half_life) ** 47, rel=1e-12)
+    assert 0.39 < skills[0, 0] < 0.41
+
+
+@pytest.mark.parametrize("stream", [1, 2, 3])
+def test_counter_uniforms_match_naive_and_are_uniform(stream):
+    pids = np.arange(1, 20_001, dtype=np.int64)
+    draws = counter_uniforms(987654321, 12, pids, stream)
+    expected = [naive.counter_uniform(987654321, 12, int(p), stream) for p in pids[:200]]
+    np.testing.assert_array_equal(draws[:200], expected)
+    assert np.all((draws >= 0) & (draws < 1))
+    assert abs(draws.mean() - 0.5) < 0.01
+    assert abs(draws.std() - np.sqrt(1 / 12)) < 0.005
+    # a different week or stream gives unrelated draws
+    other = counter_uniforms(987654321, 13, pids, stream)
+    assert abs(np.corrcoef(draws, other)[0, 1]) < 0.03
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_match_gap_targeted_matches_naive(seed):
+    rng = np.random.default_rng(seed)
+    n, k = 30, 4
+    skills = rng.random((n, k))
+    required = rng.uniform(0.4, 0.9, k)
+    weights = rng.random(k)
+    weights /= weights.sum()
+    order = rng.permutation(n)
+    mentees = order[:12].astype(np.int64)
+    mentors = order[12:20].astype(np.int64)
+    capacity = rng.integers(0, 3, mentors.shape[0]).astype(np.int64)
+    candidates = rng.integers(0, mentors.shape[0], (mentees.shape[0], 3)).astype(np.int64)
+    expected, exp_capacity = naive.match_gap_targeted(
+        skills.tolist(), required.tolist(), weights.tolist(), mentees.tolist(),
+        mentors.tolist(), capacity.tolist(), candidates.tolist(),
+    )
+    cap = capacity.copy()
+    got = match_gap_targeted(skills, required, weights, mentees, mentors, cap, candidates)
+    assert got.tolist() == expected
+    assert cap.tolist() == exp_capacity
+    assert np.all(cap >= 0)
+    assigned = got[got >= 0]
+    # no mentor exceeds capacity
+    for slot, count in zip(*np.unique(assigned, return_counts=True), strict=True):
+        assert count <= capacity[np.flatnonzero(mentors == slot)[0]]
+    assert (got >= 0).sum() == min(mentees.shape[0], capacity.sum())
+
+
+def test_learn_week_rejects_bad_input():
+    state = random_state(0)
+    skills, active, pid, aptitude, tenure, mentor, quality, usage, required, weights = state
+    rates = LearningRates(0.05, 1.0, 16.0, 0.1, 0.01, 0.01, 0.1)
+    with pytest.raises(ValueError, match="aptitude"):
+        learn_week(skills, active, pid, aptitude[:-1], tenure, mentor, quality, usage,
+                   required, weights, rates, 0.5, True, 2.0, 1, 1)
+    with pytest.raises(ValueError, match="mentor must be int32"):
+        learn_week(skills, active, pid, aptitude, tenure, mentor.astype(np.int64), quality,
+                   usage, required, weights, rates, 0.5, True, 2.0, 1, 1)
+    with pytest.raises(ValueError, match="required"):
+        learn_week(skills, active, pid, aptitude, tenure, mentor, quality, usage,
+                   np.zeros_like(required), weights, rates, 0.5, True, 2.0, 1, 1)

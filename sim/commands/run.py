@@ -1,0 +1,51 @@
+"""``mentorsim run``: run one scenario and write its results directory."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from sim.commands.common import add_set_option, overrides
+from sim.config import load_scenario
+
+RUN_FILES = {"timeseries.parquet", "summary.json", "plot.png", "scenario.toml"}
+
+
+def register(subparsers) -> None:
+    """Add the ``run`` subcommand."""
+    run = subparsers.add_parser("run", help="run one scenario and write its results")
+    run.add_argument("scenario", help="scenario TOML file")
+    run.add_argument("--seed", type=int, help="seed (default: the scenario's seed)")
+    run.add_argument("--out", help="results directory (default: results/<scenario file stem>)")
+    add_set_option(run)
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Run the scenario, write the results directory atomically, print the summary."""
+    from sim import report
+    from sim.run import run_scenario
+    from sim.store import MANIFEST, commit_directory, prepare_directory, write_json, write_parquet
+
+    scenario = load_scenario(args.scenario, overrides(args.set))
+    seed = scenario.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem
+    staging = prepare_directory(out, RUN_FILES)
+    try:
+        result = run_scenario(
+            scenario, seed=seed, progress=not args.quiet, source=str(args.scenario)
+        )
+        write_parquet(staging / "timeseries.parquet", result.timeseries)
+        write_json(staging / "summary.json", result.summary)
+        (staging / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
+        report.plot_run(result.timeseries, staging / "plot.png", f"{scenario.name}, seed {seed}")
+        write_json(staging / MANIFEST, result.manifest)
+        commit_directory(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(report.format_summary(result.summary, f"{scenario.name} (seed {seed}), last quarter:"))
+    print(f"wrote {out}/: timeseries.parquet, summary.json, plot.png, scenario.toml, {MANIFEST}")
+    return 0

@@ -10,6 +10,20 @@ from functools import partial
 
 import numpy as np
 
+# The end-of-run results a planner compares designs on (keys of run_summary); a key
+# missing from a summary (e.g. cost before costs are configured) is skipped by reports.
+HEADLINE = (
+    "performance",
+    "proficient_share",
+    "skill_gap",
+    "time_to_proficiency_weeks",
+    "retention",
+    "annual_quit_rate",
+    "access_gap",
+    "programme_cost",
+    "roi_percent",
+)
+
 REPORTERS = (
     "performance",
     "skill_performance",

@@ -36,6 +36,16 @@ class Group(_Section):
     underrepresented: bool = False
 
 
+class Role(_Section):
+    """A job family: its share of the workforce and how far below the job new hires start."""
+
+    name: str = Field(min_length=1)
+    share: float = Field(gt=0, le=1)
+    hire_skill_mean: float = Field(
+        gt=0, lt=1, description="new hires' mean skill; lower means a longer ramp-up"
+    )
+
+
 class Organisation(_Section):
     """The organisation: its size, competencies and what its mission requires."""
 
@@ -127,10 +137,12 @@ class Workforce(_Section):
     vacancy_fill_per_week: float = Field(
         0.25, ge=0, le=1, description="chance a vacancy is filled in a given week"
     )
-    mentored_quit_hazard_ratio: float = Field(
-        0.8, gt=0, le=2, description="quit hazard of a current mentee, relative"
+    promotion_rate_per_year: float = Field(
+        0.05, ge=0, le=1, description="promotion chance of a proficient employee per year"
     )
-    mentor_quit_hazard_ratio: float = Field(0.9, gt=0, le=2)
+    sponsorship_multiplier: float = Field(
+        2.0, ge=1, le=10, description="promotion hazard ratio with an active sponsor [S]"
+    )
     groups: list[Group] = Field(
         default_factory=lambda: [
             Group(name="majority", share=0.8),
@@ -138,15 +150,23 @@ class Workforce(_Section):
         ],
         min_length=1,
     )
+    roles: list[Role] = Field(
+        default_factory=list,
+        description="job families with their own ramp-up; empty = one role using "
+        "hire_skill_mean",
+    )
 
     @model_validator(mode="after")
     def _check_groups(self) -> Workforce:
-        names = [g.name for g in self.groups]
-        if len(set(names)) != len(names):
-            raise ValueError(f"group names must be unique, got {names}")
-        total = sum(g.share for g in self.groups)
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"group shares must sum to 1, got {total:.6g}")
+        for label, items in (("group", self.groups), ("role", self.roles)):
+            if not items:
+                continue
+            names = [item.name for item in items]
+            if len(set(names)) != len(names):
+                raise ValueError(f"{label} names must be unique, got {names}")
+            total = sum(item.share for item in items)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"{label} shares must sum to 1, got {total:.6g}")
         return self
 
 
@@ -165,17 +185,112 @@ class Learning(_Section):
     weekly_noise_sd: float = Field(0.3, ge=0, le=1)
 
 
+class Attitudes(_Section):
+    """The attitude channel: commitment rises with mentoring and lowers the quit hazard."""
+
+    mentee_effect_sd: float = Field(
+        0.35, ge=0, le=2, description="commitment gain of a mentee in an average pair "
+        "(Allen et al. 2004: attitudes d ~ 0.35)"
+    )
+    mentored_quit_hazard_ratio: float = Field(
+        0.8, gt=0, le=1, description="quit hazard ratio at that gain (new-teacher retention)"
+    )
+    mentor_quit_hazard_ratio: float = Field(
+        0.9, gt=0, le=1, description="Ghosh & Reio 2013; sets the mentors' commitment gain"
+    )
+    weeks_to_effect: float = Field(
+        13.0, gt=0, le=520, description="time constant of the rise while in a pair"
+    )
+    half_life_weeks: float = Field(
+        52.0, gt=0, le=5200, description="fade of commitment after the pair ends"
+    )
+    e_mentoring_psychosocial: float = Field(
+        0.5, ge=0, le=1, description="share of the attitude effect e-mentoring delivers"
+    )
+    motivation_effect: float = Field(
+        0.02, ge=0, le=0.5, description="performance gain per SD of commitment"
+    )
+
+
+class Causes(_Section):
+    """Performance enablers that are not skills (Gilbert's behaviour engineering model).
+
+    Each is the share of skill-based performance that the environment lets through
+    (1 = no deficit). Mentoring acts on skills and motives, not on these.
+    """
+
+    information: float = Field(1.0, gt=0, le=1, description="clear expectations, feedback")
+    resources: float = Field(1.0, gt=0, le=1, description="tools, time, materials")
+    incentives: float = Field(1.0, gt=0, le=1, description="rewards aligned with the work")
+
+
+class Informal(_Section):
+    """Informal mentoring: ties that form by themselves, by similarity and proximity."""
+
+    enabled: bool = False
+    ties_per_year: float = Field(
+        0.15, ge=0, le=5, description="chance an unpaired employee forms a tie in a year"
+    )
+    homophily: float = Field(0.5, ge=0, le=1, description="Thomas 1990; share same-group")
+    underrepresented_tie_ratio: float = Field(
+        0.6, gt=0, le=1, description="tie formation relative to majority (Milkman et al. 2015)"
+    )
+    underrepresented_sponsorship_ratio: float = Field(
+        0.25, gt=0, le=1, description="sponsorship access relative to majority (CTI 2019) [W]"
+    )
+    duration_weeks: int = Field(104, ge=1)
+    mentees_per_mentor: int = Field(1, ge=1, le=32)
+    meetings_per_month: float = Field(1.0, gt=0, le=31)
+
+
+class Evaluation(_Section):
+    """How a run is evaluated: control arm, money units for costs and benefits."""
+
+    control: Literal["none", "no_programme"] = Field(
+        "none", description="no_programme: also run the same seed without the programme"
+    )
+    output_value_per_salary: float = Field(
+        1.5, ge=0, le=100, description="value of a fully proficient employee's output"
+    )
+    replacement_cost_share: float = Field(
+        0.21, ge=0, le=5, description="cost of a leaver as a share of salary (Boushey & "
+        "Glynn 2012)"
+    )
+    coordination_hours_per_pair: float = Field(
+        6.0, ge=0, le=1000, description="programme staff time per pair matched"
+    )
+    fixed_cost: float = Field(0.0, ge=0, description="programme set-up cost, money units")
+
+
 class Programme(_Section):
-    """A first mentoring programme: needs assessment, matching, pairs with a duration."""
+    """A mentoring programme: needs, design, implementation (see docs/ODD.md)."""
 
     enabled: bool = False
     start_week: int = Field(0, ge=0)
     cadence_weeks: int = Field(4, ge=1, le=520, description="needs assessment and matching")
-    eligibility: Literal["new_hires", "largest_gaps", "all"] = "largest_gaps"
+    eligibility: Literal["new_hires", "largest_gaps", "all", "group"] = "largest_gaps"
+    target_group: str | None = Field(None, description="with eligibility = 'group'")
     new_hire_tenure_weeks: int = Field(26, ge=1)
     max_mentee_share: float = Field(0.1, ge=0, le=0.5)
     min_gap: float = Field(0.02, ge=0, le=1, description="smallest weighted gap to qualify")
-    matching: Literal["random", "gap_targeted"] = "gap_targeted"
+    matching: Literal[
+        "random", "gap_targeted", "similarity", "mentee_choice", "peer", "reverse"
+    ] = "gap_targeted"
+    format: Literal["one_to_one", "group", "e_mentoring"] = "one_to_one"
+    voluntary: bool = True
+    reverse_competency: str | None = Field(None, description="with matching = 'reverse'")
+    peer_min_tenure_weeks: int = Field(26, ge=0)
+    rollout: Literal["all_at_once", "phased", "randomised"] = "all_at_once"
+    rollout_weeks: int = Field(26, ge=1, description="phased: weeks until all are offered")
+    offered_share: float = Field(
+        0.5, gt=0, le=1, description="randomised: share of eligible offered; others wait-listed"
+    )
+    monitoring_weeks: int = Field(0, ge=0, description="0 = no monitoring of pairs")
+    rematch_below_quality: float = Field(0.3, ge=0, le=1)
+    management_support: float = Field(1.0, ge=0, le=1)
+    support_half_life_weeks: float | None = Field(
+        None, gt=0, description="management support fades with this half-life; None = lasts"
+    )
     targeted: bool = True
     targeted_multiplier: float = Field(2.0, ge=1, le=5, description="Christensen et al. 2020")
     candidates_per_mentee: int = Field(16, ge=1, le=1024)
@@ -208,7 +323,11 @@ class Scenario(_Section):
     environment: Environment = Field(default_factory=Environment)
     workforce: Workforce = Field(default_factory=Workforce)
     learning: Learning = Field(default_factory=Learning)
+    attitudes: Attitudes = Field(default_factory=Attitudes)
+    causes: Causes = Field(default_factory=Causes)
+    informal: Informal = Field(default_factory=Informal)
     programme: Programme = Field(default_factory=Programme)
+    evaluation: Evaluation = Field(default_factory=Evaluation)
 
     @model_validator(mode="after")
     def _check_cross_fields(self) -> Scenario:
@@ -219,9 +338,28 @@ class Scenario(_Section):
                     f"environment.changes.{i}.competency = {change.competency!r} is not one "
                     f"of the competencies {sorted(names)}"
                 )
+        programme = self.programme
+        if programme.reverse_competency is not None and programme.reverse_competency not in names:
+            raise ValueError(
+                f"programme.reverse_competency = {programme.reverse_competency!r} is not one "
+                f"of the competencies {sorted(names)}"
+            )
+        if programme.matching == "reverse" and programme.reverse_competency is None:
+            raise ValueError("programme.matching = 'reverse' needs programme.reverse_competency")
+        groups = [g.name for g in self.workforce.groups]
+        if programme.eligibility == "group" and programme.target_group not in groups:
+            raise ValueError(
+                f"programme.target_group = {programme.target_group!r} is not one of the "
+                f"groups {groups}"
+            )
         if self.programme.enabled and self.programme.start_week >= self.horizon_weeks:
             raise ValueError(
                 f"programme.start_week = {self.programme.start_week} is not before "
+                f"horizon_weeks = {self.horizon_weeks}"
+            )
+        if programme.enabled and programme.duration_weeks > self.horizon_weeks:
+            raise ValueError(
+                f"programme.duration_weeks = {programme.duration_weeks} is longer than "
                 f"horizon_weeks = {self.horizon_weeks}"
             )
         return self

@@ -16,6 +16,9 @@ from numba import njit
 STREAM_LEARNING = 1
 STREAM_QUIT = 2
 STREAM_EARLY_ENDING = 3
+STREAM_ROLLOUT = 4  # each person's place in a phased or randomised rollout
+STREAM_INFORMAL = 5  # informal tie formation
+STREAM_PROMOTION = 6
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -59,25 +62,26 @@ def _reciprocal_gains(
     mentee_slots: np.ndarray,
     aptitude: np.ndarray,
     quality: np.ndarray,
-    contact_hours: float,
+    contact_hours: np.ndarray,
     reciprocal_rate: float,
 ) -> np.ndarray:
     """What each mentor learns from their mentees this week, from start-of-week skills.
 
     ``mentee_slots[mentee_start[j]:mentee_start[j + 1]]`` are the mentees of mentor
     ``mentor_slots[j]`` (compressed sparse rows). The gain on competency k is
-    ``rate * aptitude_m * quality * hours * max(s_mentee - s_mentor, 0)`` summed over
-    mentees: mentors learn where a mentee knows more (reciprocal / reverse mentoring).
+    ``rate * aptitude_m * quality_e * hours_e * max(s_mentee - s_mentor, 0)`` summed over
+    mentees (quality and contact hours are stored on the mentee's row): mentors learn
+    where a mentee knows more (reciprocal / reverse mentoring).
     """
     n_mentors = mentor_slots.shape[0]
     n_k = skills.shape[1]
     gains = np.zeros((n_mentors, n_k), dtype=np.float64)
     for j in range(n_mentors):
         m = mentor_slots[j]
-        base = reciprocal_rate * aptitude[m] * contact_hours
+        base = reciprocal_rate * aptitude[m]
         for p in range(mentee_start[j], mentee_start[j + 1]):
             e = mentee_slots[p]
-            c = base * quality[e]
+            c = base * quality[e] * contact_hours[e]
             for k in range(n_k):
                 d = skills[e, k] - skills[m, k]
                 if d > 0.0:
@@ -94,6 +98,8 @@ def _learn_week(
     tenure_weeks: np.ndarray,
     mentor: np.ndarray,
     quality: np.ndarray,
+    contact_hours: np.ndarray,
+    focus_competency: np.ndarray,
     mentor_row: np.ndarray,
     mentor_skills: np.ndarray,
     reciprocal: np.ndarray,
@@ -105,7 +111,6 @@ def _learn_week(
     novice_weeks: float,
     mentoring_rate: float,
     forget_rate: float,
-    contact_hours: float,
     targeted: bool,
     targeted_multiplier: float,
     noise_sd: float,
@@ -121,10 +126,12 @@ def _learn_week(
     * learning by doing: ``doing_rate * n_i * a_i * e_i * u_k * (1 - s)`` (diminishing
       returns near mastery), where ``n_i = 1 + novice_boost * exp(-tenure_i / novice_weeks)``
       is the learning curve of a newcomer (fast at first, then settling);
-    * mentoring, for a mentee of mentor m with quality q:
-      ``min(1, mentoring_rate * a_i * e_i * q * hours * mult * f_ik) * max(s_mk - s, 0)``
-      where ``f_ik`` aims the contact time at the strategy-weighted gaps when targeted
-      (mean 1 over k) and is 1 otherwise, and ``mult`` is the targeted multiplier;
+    * mentoring, for a mentee of mentor m with quality q and weekly contact hours h:
+      ``min(1, mentoring_rate * a_i * e_i * q * h * mult * f_ik) * max(s_mk - s, 0)``
+      where ``f_ik`` aims the contact time: all of it (K) on ``focus_competency[i]`` when
+      that is >= 0 (e.g. reverse mentoring on one new competency), else on the
+      strategy-weighted gaps when targeted (mean 1 over k), else evenly (1); ``mult`` is
+      the targeted multiplier when targeted, else 1;
     * reciprocal learning for a mentor: the row ``reciprocal[mentor_row[i]]``;
     * forgetting of the unused share: ``- forget_rate * (1 - u_k) * s``;
 
@@ -149,10 +156,12 @@ def _learn_week(
         m = mentor[i]
         coupling = 0.0
         gap_total = 0.0
+        single = focus_competency[i]
         if m >= 0:
-            coupling = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours
+            coupling = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i]
             if targeted:
                 coupling *= targeted_multiplier
+            if targeted and single < 0:
                 for k in range(n_k):
                     g = required[k] - skills[i, k]
                     if g > 0.0:
@@ -165,7 +174,9 @@ def _learn_week(
             new = s + doing * usage[k] * (1.0 - s) - forget_rate * (1.0 - usage[k]) * s
             if m >= 0:
                 focus = 1.0
-                if targeted:
+                if single >= 0:
+                    focus = n_k * 1.0 if k == single else 0.0
+                elif targeted:
                     if gap_total > 0.0:
                         g = required[k] - s
                         focus = n_k * weights[k] * g / gap_total if g > 0.0 else 0.0
@@ -250,4 +261,48 @@ def _match_gap_targeted(
         capacity_left[best] -= 1
         remaining -= 1
         out[i] = mentors[best]
+    return out
+
+
+@njit(cache=True)
+def _match_by_scores(
+    scores: np.ndarray, candidates: np.ndarray, capacity_left: np.ndarray
+) -> np.ndarray:
+    """Greedy matching on precomputed scores under capacity.
+
+    Mentee i (in the given order) takes the candidate ``candidates[i, c]`` with the
+    highest ``scores[i, c]`` among those with capacity left (first on ties); if none has
+    any, the first index with capacity at or after ``candidates[i, 0]`` (cyclically).
+    ``capacity_left`` is updated in place.
+
+    Returns:
+        For each mentee, the index (into the capacity array) it was matched to, or -1.
+
+    """
+    n_e = candidates.shape[0]
+    n_m = capacity_left.shape[0]
+    out = np.full(n_e, -1, dtype=np.int64)
+    remaining = 0
+    for j in range(n_m):
+        remaining += capacity_left[j]
+    for i in range(n_e):
+        if remaining <= 0:
+            break
+        best = -1
+        best_score = -np.inf
+        for c in range(candidates.shape[1]):
+            j = candidates[i, c]
+            if capacity_left[j] > 0 and scores[i, c] > best_score:
+                best_score = scores[i, c]
+                best = j
+        if best < 0:
+            start = candidates[i, 0] if candidates.shape[1] > 0 else 0
+            for step in range(n_m):
+                j = (start + step) % n_m
+                if capacity_left[j] > 0:
+                    best = j
+                    break
+        capacity_left[best] -= 1
+        remaining -= 1
+        out[i] = best
     return out

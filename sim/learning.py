@@ -92,7 +92,7 @@ def reciprocal_gains(
     mentee_slots: np.ndarray,
     aptitude: np.ndarray,
     quality: np.ndarray,
-    contact_hours: float,
+    contact_hours: np.ndarray,
     reciprocal_rate: float,
 ) -> np.ndarray:
     """What each mentor learns from their mentees this week (see the kernel's docstring).
@@ -107,7 +107,8 @@ def reciprocal_gains(
     _require(int(mentee_start[-1]) == mentee_slots.shape[0], "mentee_start must end at len")
     _require_vector("aptitude", aptitude, n, np.float64)
     _require_vector("quality", quality, n, np.float64)
-    _require(contact_hours >= 0 and reciprocal_rate >= 0, "rates and hours must be >= 0")
+    _require_vector("contact_hours", contact_hours, n, np.float64)
+    _require(reciprocal_rate >= 0, "reciprocal_rate must be >= 0")
     return kernels._reciprocal_gains(
         skills,
         mentor_slots.astype(np.int64, copy=False),
@@ -115,7 +116,7 @@ def reciprocal_gains(
         mentee_slots.astype(np.int64, copy=False),
         aptitude,
         quality,
-        float(contact_hours),
+        contact_hours,
         float(reciprocal_rate),
     )
 
@@ -128,11 +129,12 @@ def learn_week(
     tenure_weeks: np.ndarray,
     mentor: np.ndarray,
     quality: np.ndarray,
+    contact_hours: np.ndarray,
+    focus_competency: np.ndarray,
     usage: np.ndarray,
     required: np.ndarray,
     weights: np.ndarray,
     rates: LearningRates,
-    contact_hours: float,
     targeted: bool,
     targeted_multiplier: float,
     key: int,
@@ -151,11 +153,12 @@ def learn_week(
         tenure_weeks: int32 (N,), weeks since hire.
         mentor: int32 (N,), slot of each employee's mentor or -1.
         quality: float64 (N,), relationship quality of each mentee's pair.
+        contact_hours: float64 (N,), each mentee's contact hours with the mentor per week.
+        focus_competency: int16 (N,), a single competency a mentee's pair works on, or -1.
         usage: float64 (K,) in [0, 1], how much the work uses each competency.
         required: float64 (K,) in (0, 1], required levels.
         weights: float64 (K,), strategic weights (sum 1).
         rates: Learning rates.
-        contact_hours: Mentor-mentee contact hours per week.
         targeted: Aim mentoring at strategy-weighted gaps.
         targeted_multiplier: Effect multiplier of targeted mentoring.
         key: 64-bit run key.
@@ -174,6 +177,8 @@ def learn_week(
     _require_vector("tenure_weeks", tenure_weeks, n, np.int32)
     _require_vector("mentor", mentor, n, np.int32)
     _require_vector("quality", quality, n, np.float64)
+    _require_vector("contact_hours", contact_hours, n, np.float64)
+    _require_vector("focus_competency", focus_competency, n, np.int16)
     for name, vec in (("usage", usage), ("required", required), ("weights", weights)):
         _require_vector(name, vec, n_k, np.float64)
     _require(bool(np.all(required > 0)), "required levels must be > 0")
@@ -196,10 +201,10 @@ def learn_week(
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)
     kernels._learn_week(
-        skills, active, pid, aptitude, tenure_weeks, mentor, quality, mentor_row,
-        mentor_skills, gains, usage, required, weights, rates.doing, rates.novice_boost,
-        rates.novice_weeks, rates.mentoring, rates.forgetting,
-        float(contact_hours), bool(targeted), float(targeted_multiplier), rates.noise_sd,
+        skills, active, pid, aptitude, tenure_weeks, mentor, quality, contact_hours,
+        focus_competency, mentor_row, mentor_skills, gains, usage, required, weights,
+        rates.doing, rates.novice_boost, rates.novice_weeks, rates.mentoring, rates.forgetting,
+        bool(targeted), float(targeted_multiplier), rates.noise_sd,
         np.uint64(key), np.int64(week), performance, gap,
     )
     return performance, gap
@@ -239,4 +244,31 @@ def match_gap_targeted(
     return kernels._match_gap_targeted(
         skills, required, weights, mentees.astype(np.int64, copy=False),
         mentors.astype(np.int64, copy=False), capacity_left, candidates.astype(np.int64),
+    )
+
+
+def match_by_scores(
+    scores: np.ndarray, candidates: np.ndarray, capacity_left: np.ndarray
+) -> np.ndarray:
+    """Greedy matching on precomputed candidate scores (see the kernel's docstring).
+
+    Args:
+        scores: float64 (n_mentees, C), how much mentee i prefers candidate c.
+        candidates: int64 (n_mentees, C), indices into ``capacity_left``.
+        capacity_left: int64 (n_mentors,), free places; updated in place.
+
+    Returns:
+        int64 index of the chosen mentor per mentee, -1 where no capacity was left.
+
+    """
+    _require(scores.shape == candidates.shape, "scores and candidates must have one shape")
+    _require(candidates.ndim == 2, "candidates must be 2-d")
+    if capacity_left.shape[0] == 0 or candidates.shape[0] == 0:
+        return np.full(candidates.shape[0], -1, dtype=np.int64)
+    _require(bool(np.all((candidates >= 0) & (candidates < capacity_left.shape[0]))),
+             "candidates must index into capacity_left")
+    return kernels._match_by_scores(
+        np.ascontiguousarray(scores, dtype=np.float64),
+        np.ascontiguousarray(candidates, dtype=np.int64),
+        capacity_left,
     )

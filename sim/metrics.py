@@ -1,7 +1,7 @@
-"""Reporters and evaluation: cheap scalars read from the workforce arrays each week.
+"""Reporters and the end-of-run summary: cheap scalars read from the workforce arrays.
 
 :func:`weekly_metrics` computes every model reporter in one vectorised pass; the
-:class:`DataCollector` reporters then only look values up (no deep copies of arrays).
+DataCollector reporters then only look values up (no deep copies of arrays).
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from functools import partial
 
 import numpy as np
 
+from sim.relationships import FORMAL, INFORMAL
+
 # The end-of-run results a planner compares designs on (keys of run_summary); a key
-# missing from a summary (e.g. cost before costs are configured) is skipped by reports.
+# missing from a summary (e.g. ROI without a control arm) is skipped by reports.
 HEADLINE = (
     "performance",
     "proficient_share",
@@ -26,24 +28,38 @@ HEADLINE = (
 
 REPORTERS = (
     "performance",
+    "job_performance",
     "skill_performance",
     "skill_gap",
     "proficient_share",
+    "output_fte",
     "headcount",
     "pairs",
+    "pairs_formal",
+    "pairs_informal",
     "mentors",
     "mean_quality",
+    "mean_quality_formal",
+    "mean_quality_informal",
     "performance_mentored",
     "performance_never_mentored",
     "gap_mentored",
     "gap_never_mentored",
     "mentoring_time_share",
+    "programme_hours",
+    "programme_cost",
+    "commitment",
     "hires",
     "quits",
     "retirements",
+    "promotions",
+    "knowledge_lost",
+    "proficient_leavers",
     "required_mean",
     "underrepresented_access",
     "majority_access",
+    "underrepresented_formal_access",
+    "majority_formal_access",
 )
 
 
@@ -63,34 +79,50 @@ def weekly_metrics(model) -> dict[str, float]:
     """
     wf = model.workforce
     active = wf.active
-    time_share = model.programme.time_share()
-    perf = wf.performance[active]
+    time_share = model.time_share()
+    skill = wf.performance[active]
+    job = model.job_performance()[active]
     gap = wf.gap[active]
     mentored = wf.ever_mentored[active]
-    in_pair = wf.mentor >= 0
+    formal_ever = wf.ever_formal[active]
+    kind = wf.pair_kind
     under = wf.underrepresented[wf.group[active]]
     threshold = model.scenario.organisation.proficiency_threshold
     flows = model.last_flows
     return {
-        "performance": _mean(perf * (1.0 - time_share[active])),
-        "skill_performance": _mean(perf),
+        "performance": _mean(job * (1.0 - time_share[active])),
+        "job_performance": _mean(job),
+        "skill_performance": _mean(skill),
         "skill_gap": _mean(gap),
-        "proficient_share": _mean((perf >= threshold).astype(np.float64)),
-        "headcount": float(perf.shape[0]),
-        "pairs": float(np.count_nonzero(in_pair)),
+        "proficient_share": _mean((skill >= threshold).astype(np.float64)),
+        "output_fte": float(job.sum()),
+        "headcount": float(skill.shape[0]),
+        "pairs": float(np.count_nonzero(wf.mentor >= 0)),
+        "pairs_formal": float(np.count_nonzero(kind == FORMAL)),
+        "pairs_informal": float(np.count_nonzero(kind == INFORMAL)),
         "mentors": float(np.count_nonzero(wf.load > 0)),
-        "mean_quality": _mean(wf.quality[in_pair]),
-        "performance_mentored": _mean(perf[mentored]),
-        "performance_never_mentored": _mean(perf[~mentored]),
+        "mean_quality": _mean(wf.quality[wf.mentor >= 0]),
+        "mean_quality_formal": _mean(wf.quality[kind == FORMAL]),
+        "mean_quality_informal": _mean(wf.quality[kind == INFORMAL]),
+        "performance_mentored": _mean(skill[mentored]),
+        "performance_never_mentored": _mean(skill[~mentored]),
         "gap_mentored": _mean(gap[mentored]),
         "gap_never_mentored": _mean(gap[~mentored]),
         "mentoring_time_share": _mean(time_share[active]),
+        "programme_hours": float(sum(model.programme.hours_week.values())),
+        "programme_cost": float(model.programme_cost),
+        "commitment": _mean(wf.commitment[active]),
         "hires": float(flows.hires.shape[0]) if flows else 0.0,
         "quits": float(flows.quits.shape[0]) if flows else 0.0,
         "retirements": float(flows.retirements.shape[0]) if flows else 0.0,
+        "promotions": float(model.outcomes.promotions_week),
+        "knowledge_lost": float(model.knowledge_lost_week),
+        "proficient_leavers": float(model.proficient_leavers_week),
         "required_mean": float(model.environment.required.mean()),
         "underrepresented_access": _mean(mentored[under].astype(np.float64)),
         "majority_access": _mean(mentored[~under].astype(np.float64)),
+        "underrepresented_formal_access": _mean(formal_ever[under].astype(np.float64)),
+        "majority_formal_access": _mean(formal_ever[~under].astype(np.float64)),
     }
 
 
@@ -116,6 +148,13 @@ def time_to_proficiency_summary(weeks: list[int] | np.ndarray) -> dict[str, floa
     }
 
 
+def _group_gap(values: np.ndarray, under: np.ndarray) -> float:
+    """Majority mean minus underrepresented mean (nan when a side is empty)."""
+    if not under.any() or under.all():
+        return float("nan")
+    return float(values[~under].mean() - values[under].mean())
+
+
 def run_summary(model) -> dict[str, float]:
     """End-of-run results of one model run, one float each.
 
@@ -131,35 +170,57 @@ def run_summary(model) -> dict[str, float]:
     frame = model.timeseries()
     last = frame.iloc[-13:]
     wf = model.workforce
-    programme = model.programme
-    flows_total = frame[["hires", "quits", "retirements"]].sum()
+    rel = model.relationships
+    totals = frame[["hires", "quits", "retirements", "promotions", "knowledge_lost"]].sum()
     years = max(model.steps, 1) / 52.0
     mean_headcount = float(frame["headcount"].mean())
-    mentored = wf.active & wf.ever_mentored
+    active = wf.active
+    under = wf.underrepresented[wf.group]
+    ever = wf.ever_mentored.astype(np.float64)
+    formal_mentored = active & wf.ever_formal
     ramp = time_to_proficiency_summary(model.proficiency_weeks)
+    started = rel.count(FORMAL, "started")
+    early = rel.count(FORMAL, "ended_early")
+    promotion_rate = wf.promotions / np.maximum(
+        (np.minimum(wf.tenure_weeks, model.steps) / 52.0), 1.0 / 52.0
+    )
     summary = {
         "weeks": float(model.steps),
         "performance": float(last["performance"].mean()),
+        "job_performance": float(last["job_performance"].mean()),
         "skill_performance": float(last["skill_performance"].mean()),
         "skill_gap": float(last["skill_gap"].mean()),
         "proficient_share": float(last["proficient_share"].mean()),
         "headcount": float(frame["headcount"].iloc[-1]),
-        "annual_quit_rate": float(flows_total["quits"] / years / mean_headcount),
-        "hires": float(flows_total["hires"]),
-        "retirements": float(flows_total["retirements"]),
+        "retention": float(model.initial_staff_retained() / max(model.initial_headcount, 1)),
+        "annual_quit_rate": float(totals["quits"] / years / mean_headcount),
+        "hires": float(totals["hires"]),
+        "retirements": float(totals["retirements"]),
+        "promotions": float(totals["promotions"]),
+        "knowledge_lost": float(totals["knowledge_lost"]),
         "time_to_proficiency_weeks": ramp["median_weeks"],
         "hires_ramped_up": ramp["ramped_up"],
-        "pairs_matched": float(programme.matched),
-        "pairs_completed": float(programme.completed),
-        "pairs_ended_early": float(programme.ended_early),
-        "pairs_ended_by_departure": float(programme.ended_by_departure),
-        "mean_quality": float(frame["mean_quality"].mean()) if programme.matched else float("nan"),
+        "pairs_matched": float(started),
+        "pairs_completed": float(rel.count(FORMAL, "completed")),
+        "pairs_ended_early": float(early),
+        "pairs_ended_by_departure": float(rel.count(FORMAL, "ended_by_departure")),
+        "pairs_rematched": float(rel.count(FORMAL, "rematched")),
+        "early_ending_share": float(early / started) if started else float("nan"),
+        "informal_ties": float(rel.count(INFORMAL, "started")),
+        "mean_quality_formal": float(frame["mean_quality_formal"].mean()),
+        "mean_quality_informal": float(frame["mean_quality_informal"].mean()),
         "performance_mentored": float(last["performance_mentored"].mean()),
         "performance_never_mentored": float(last["performance_never_mentored"].mean()),
-        "mentee_gap_at_match": _mean(wf.gap_at_match[mentored]),
-        "mentee_gap_now": _mean(wf.gap[mentored]),
+        "mentee_gap_at_match": _mean(wf.gap_at_match[formal_mentored]),
+        "mentee_gap_now": _mean(wf.gap[formal_mentored]),
         "mentoring_time_share": float(frame["mentoring_time_share"].mean()),
+        "programme_hours": float(frame["programme_hours"].sum()),
+        "programme_cost": float(model.programme_cost),
         "underrepresented_access": float(last["underrepresented_access"].mean()),
         "majority_access": float(last["majority_access"].mean()),
+        "access_gap": _group_gap(ever[active], under[active]),
+        "formal_access_gap": _group_gap(wf.ever_formal[active].astype(float), under[active]),
+        "performance_gap": _group_gap(wf.performance[active], under[active]),
+        "promotion_rate_gap": _group_gap(promotion_rate[active], under[active]),
     }
     return summary

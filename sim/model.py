@@ -1,7 +1,8 @@
 """MentoringModel: the organisation, its environment, workforce and programme, week by week.
 
 One step is one week, in the order of the ODD schedule (docs/ODD.md):
-environment update -> programme phase -> learning kernel over the whole skill matrix ->
+environment update -> relationship lifecycle -> programme phase -> informal ties ->
+learning kernel over the whole skill matrix -> outcomes (commitment, promotions) ->
 workforce flows (quit, retire, hire) -> data collection.
 """
 
@@ -16,9 +17,13 @@ import numpy as np
 from sim.agents import Employee
 from sim.config import Scenario, load_scenario, with_overrides
 from sim.environment import Environment
+from sim.informal import InformalMentoring
 from sim.learning import LearningRates, learn_week
 from sim.metrics import REPORTERS, reporter, weekly_metrics
+from sim.needs import enabler_factor
+from sim.outcomes import Outcomes
 from sim.programme import Programme
+from sim.relationships import Relationships
 from sim.workforce import Flows, Workforce
 
 WEEKS_PER_MONTH = 52.0 / 12.0
@@ -37,7 +42,8 @@ class MentoringModel(mesa.Model):
 
     Attributes:
         scenario: The scenario as resolved (overrides applied).
-        environment, workforce, programme: The model's parts.
+        environment, workforce, relationships, programme, informal, outcomes: The
+            model's parts.
         metrics: This week's reporters (see :data:`sim.metrics.REPORTERS`).
         proficiency_weeks: Weeks from hire to proficiency of every hire who got there.
 
@@ -52,12 +58,24 @@ class MentoringModel(mesa.Model):
         resolved = _resolve_scenario(scenario, overrides)
         super().__init__(rng=resolved.seed if rng is None else rng)
         self.scenario = resolved
-        env_rng, workforce_rng, programme_rng = self.rng.spawn(3)
+        env_rng, workforce_rng, programme_rng, informal_rng = self.rng.spawn(4)
         self.key = int(self.rng.integers(0, 2**63 - 1))
 
         self.environment = Environment(resolved, env_rng)
         self.workforce = Workforce(resolved, workforce_rng, self.key)
-        self.programme = Programme(resolved, self.workforce, programme_rng)
+        self.relationships = Relationships(resolved, self.workforce)
+        self.programme = Programme(resolved, self.workforce, self.relationships, programme_rng)
+        self.informal = InformalMentoring(
+            resolved, self.workforce, self.relationships, informal_rng
+        )
+        self.outcomes = Outcomes(resolved, self.workforce)
+        self.enablers = enabler_factor(resolved)
+        org = resolved.organisation
+        self.hourly_wage = org.salary_per_year / (52.0 * org.hours_per_week)
+        self.programme_cost = resolved.evaluation.fixed_cost if resolved.programme.enabled else 0.0
+        self.knowledge_lost_week = 0.0
+        self.proficient_leavers_week = 0
+        self.initial_headcount = self.workforce.size
         learning = resolved.learning
         self.rates = LearningRates.from_half_life(
             doing=learning.doing_rate_per_week,
@@ -70,6 +88,7 @@ class MentoringModel(mesa.Model):
         )
         self.horizon_weeks = resolved.horizon_weeks
         self.proficiency_weeks: list[int] = []
+        self.proficiency_roles: list[int] = []
         self.last_flows: Flows | None = None
 
         self._employees: list[Employee | None] = [None] * self.workforce.size
@@ -86,11 +105,16 @@ class MentoringModel(mesa.Model):
     def step(self) -> None:
         """Advance one week."""
         week = self.steps
-        self.environment.update(week)
-        self.programme.phase(week, self.environment.required, self.environment.weights)
+        env = self.environment
+        env.update(week)
+        self.relationships.lifecycle(week)
+        self.programme.phase(week, env.required, env.weights)
+        self.informal.phase(week, env.required, env.weights)
         self.learn(week)
-        self.last_flows = self.workforce.flow(week, self.programme.on_leave)
+        self.outcomes.update(week)
+        self.last_flows = self.workforce.flow(week, self.outcomes.coef, self._on_leave)
         self._sync_employees(self.last_flows)
+        self.programme_cost += self.hourly_wage * sum(self.programme.hours_week.values())
         self.metrics = weekly_metrics(self)
         self.datacollector.collect(self)
         if self.steps >= self.horizon_weeks:
@@ -103,12 +127,35 @@ class MentoringModel(mesa.Model):
         design = self.scenario.programme
         wf.performance, wf.gap = learn_week(
             wf.skills, wf.active, wf.pid, wf.aptitude, wf.tenure_weeks, wf.mentor, wf.quality,
-            env.usage, env.required, env.weights, self.rates,
-            self.programme.contact_hours, design.targeted, design.targeted_multiplier,
-            self.key, week,
+            wf.contact_hours, wf.focus_competency, env.usage, env.required, env.weights,
+            self.rates, design.targeted, design.targeted_multiplier, self.key, week,
         )
         threshold = self.scenario.organisation.proficiency_threshold
-        self.proficiency_weeks.extend(wf.record_proficiency(week, threshold).tolist())
+        newly = wf.record_proficiency(week, threshold)
+        self.proficiency_weeks.extend((week - wf.hire_week[newly]).tolist())
+        self.proficiency_roles.extend(wf.role[newly].tolist())
+
+    def _on_leave(self, leavers: np.ndarray) -> None:
+        """Record the knowledge that leaves, then end the leavers' pairs."""
+        wf = self.workforce
+        threshold = self.scenario.organisation.proficiency_threshold
+        self.knowledge_lost_week = float((wf.skills[leavers] @ self.environment.weights).sum())
+        self.proficient_leavers_week = int(np.count_nonzero(wf.performance[leavers] >= threshold))
+        self.relationships.on_leave(leavers)
+
+    def job_performance(self) -> np.ndarray:
+        """On-the-job performance per slot: skill performance x enablers x motivation."""
+        wf = self.workforce
+        motivation = 1.0 + self.scenario.attitudes.motivation_effect * wf.commitment
+        return wf.performance * self.enablers * motivation
+
+    def time_share(self) -> np.ndarray:
+        """Share of each slot's working week spent in mentoring."""
+        return self.programme.time_share(self.scenario.organisation.hours_per_week)
+
+    def initial_staff_retained(self) -> int:
+        """How many of the staff in post at week 0 have not quit (retirees count as kept)."""
+        return self.initial_headcount - self.workforce.initial_staff_quits
 
     def _assess(self, slots: np.ndarray) -> None:
         """Performance and gap of ``slots`` without learning (for hires and at start)."""

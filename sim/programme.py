@@ -1,28 +1,40 @@
-"""The mentoring programme: needs assessment, matching, and the relationship lifecycle.
+"""The formal mentoring programme, run through the phases of human performance technology.
 
-On its cadence the programme assesses needs (strategy-weighted skill gaps from the last
-learning pass), picks eligible mentees within its size limit, finds available mentors
-(tenure, performance, free capacity) and matches them, randomly or gap-targeted. Each
-pair gets a hidden relationship quality; pairs end when their duration is complete, when
-either person leaves, or early, with a hazard that falls as quality rises. An early ending
-leaves the mentee's commitment below where it started (Grossman & Rhodes 2002).
+- *Needs assessment* (:mod:`sim.needs`): strategy-weighted skill gaps from the last
+  learning pass decide who is eligible and in which order.
+- *Design* (the scenario's ``[programme]`` section): eligibility and targeting, matching
+  policy, format (one-to-one, group, e-mentoring), load cap, duration, contact time,
+  mentor training, voluntary or assigned.
+- *Implementation*: rollout (all at once, phased, or randomised with a wait-list),
+  matching on a cadence, monitoring and re-matching of failing pairs, management support
+  that can fade (meetings lapse, fewer new pairs).
+- *Evaluation* reads the counters and costs kept here (:mod:`sim.evaluation`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim import kernels
+from sim import kernels, matching
 from sim.config import Scenario
-from sim.learning import counter_uniforms, match_gap_targeted
+from sim.learning import counter_uniforms
+from sim.relationships import (
+    E_MENTORING_QUALITY,
+    FORMAL,
+    FREQUENCY_EFFECT,
+    GROUP_ATTENTION,
+    GROUP_COHESION,
+    INFORMAL_QUALITY,
+    TRAINING_QUALITY_GAIN,
+    TRAINING_SCALE_HOURS,
+    VOLUNTARY_BONUS,
+    Relationships,
+    draw_quality,
+    similarity,
+)
 from sim.workforce import Workforce
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-INFORMAL_QUALITY = 0.8  # mean quality of a self-selected (informal) pair [S]
-TRAINING_QUALITY_GAIN = 0.1  # quality gained from mentor training, saturating [S]
-TRAINING_SCALE_HOURS = 8.0
-REFERENCE_QUALITY = 0.5  # quality at which the early-ending hazard is the scenario's
-EARLY_WINDOW_WEEKS = 26
 
 
 class Programme:
@@ -30,161 +42,187 @@ class Programme:
 
     Args:
         scenario: The validated scenario (its ``programme`` section).
-        workforce: The workforce whose pair arrays the programme manages.
+        workforce: The workforce whose pairs the programme manages.
+        relationships: The shared pair lifecycle.
         rng: The programme's own Generator (spawned from the model's).
 
     """
 
-    def __init__(self, scenario: Scenario, workforce: Workforce, rng: np.random.Generator):
-        self.design = scenario.programme
+    def __init__(
+        self,
+        scenario: Scenario,
+        workforce: Workforce,
+        relationships: Relationships,
+        rng: np.random.Generator,
+    ) -> None:
+        self.design = d = scenario.programme
         self.threshold = scenario.organisation.proficiency_threshold
-        self.hours_per_week = scenario.organisation.hours_per_week
         self.workforce = workforce
+        self.relationships = relationships
         self.rng = rng
-        d = self.design
-        self.contact_hours = d.meetings_per_month * d.meeting_hours / WEEKS_PER_MONTH
-        self.mentor_hours_per_mentee = self.contact_hours + (
-            d.mentor_prep_hours_per_month / WEEKS_PER_MONTH
+        competencies = scenario.organisation.competencies
+        self.reverse_k = (
+            competencies.index(d.reverse_competency) if d.reverse_competency else -1
         )
+        groups = [g.name for g in scenario.workforce.groups]
+        self.target_group = groups.index(d.target_group) if d.target_group in groups else -1
+        self.planned_hours = d.meetings_per_month * d.meeting_hours / WEEKS_PER_MONTH
+        self.prep_hours = d.mentor_prep_hours_per_month / WEEKS_PER_MONTH
+        if d.format == "e_mentoring":
+            self.prep_hours *= 0.5  # no travel, asynchronous exchanges [S]
         training = 1.0 - np.exp(-d.mentor_training_hours / TRAINING_SCALE_HOURS)
-        self.mean_quality = float(np.clip(
-            d.formal_quality * INFORMAL_QUALITY + TRAINING_QUALITY_GAIN * training, 0.0, 1.0
-        ))
-        self._early_hazard = 1.0 - (1.0 - d.early_ending_share_6_months) ** (
-            1.0 / EARLY_WINDOW_WEEKS
-        )
-        self.matched = 0
-        self.completed = 0
-        self.ended_early = 0
-        self.ended_by_departure = 0
+        base = d.formal_quality * INFORMAL_QUALITY + TRAINING_QUALITY_GAIN * training
+        base += FREQUENCY_EFFECT * (d.meetings_per_month - 2.0)
+        base += VOLUNTARY_BONUS if d.voluntary else 0.0
+        if d.format == "group":
+            base = GROUP_ATTENTION * base + GROUP_COHESION
+        elif d.format == "e_mentoring":
+            base *= E_MENTORING_QUALITY
+        self.base_quality = float(np.clip(base, 0.0, 1.0))
+        self.mentee_input_bonus = 0.1 * d.quality_sd if d.matching == "mentee_choice" else 0.0
+        self.support = d.management_support
+        self.coordination_hours_per_pair = scenario.evaluation.coordination_hours_per_pair
+        self.rematched = 0
+        self.hours_week = {"mentor": 0.0, "mentee": 0.0, "coordination": 0.0, "training": 0.0}
 
     @property
-    def active(self) -> bool:
+    def enabled(self) -> bool:
         """Whether the programme is switched on in this scenario."""
         return self.design.enabled
 
-    def pairs(self) -> int:
-        """Number of current pairs."""
-        return int(np.count_nonzero(self.workforce.mentor >= 0))
+    @property
+    def contact_hours(self) -> float:
+        """Realised contact hours per pair per week (planned x management support)."""
+        return self.planned_hours * self.support
 
     def phase(self, week: int, required: np.ndarray, weights: np.ndarray) -> None:
-        """One week of the programme: relationship lifecycle, then matching on cadence."""
-        self._lifecycle(week)
+        """One week of implementation: support, monitoring, then matching on cadence."""
         d = self.design
-        if d.enabled and week >= d.start_week and (week - d.start_week) % d.cadence_weeks == 0:
-            self._match(required, weights)
-
-    def _lifecycle(self, week: int) -> None:
-        wf = self.workforce
-        mentees = np.flatnonzero(wf.mentor >= 0)
-        if mentees.shape[0] == 0:
+        for key in self.hours_week:
+            self.hours_week[key] = 0.0
+        if not d.enabled or week < d.start_week:
             return
-        wf.pair_age_weeks[mentees] += 1
-        wf.weeks_mentored[mentees] += 1
-        done = mentees[wf.pair_age_weeks[mentees] >= self.design.duration_weeks]
-        self._end(done)
-        self.completed += done.shape[0]
+        if d.support_half_life_weeks is not None:
+            elapsed = week - d.start_week
+            self.support = d.management_support * 0.5 ** (elapsed / d.support_half_life_weeks)
+            formal = self.workforce.pair_kind == FORMAL
+            self.workforce.contact_hours[formal] = self.contact_hours
+        if d.monitoring_weeks:
+            self._monitor()
+        if (week - d.start_week) % d.cadence_weeks == 0:
+            self._match(week, required, weights)
+        self._account_time()
 
-        ongoing = mentees[wf.pair_age_weeks[mentees] < self.design.duration_weeks]
-        hazard = self._early_hazard * (1.0 - wf.quality[ongoing]) / (1.0 - REFERENCE_QUALITY)
-        draws = counter_uniforms(wf.key, week, wf.pid[ongoing], kernels.STREAM_EARLY_ENDING)
-        early = ongoing[draws < hazard]
-        if early.shape[0]:
-            self._end(early)
-            wf.early_ended[early] = True
-            wf.commitment[early] -= self.design.early_ending_penalty
-            self.ended_early += early.shape[0]
-
-    def _end(self, mentees: np.ndarray) -> None:
+    def _monitor(self) -> None:
+        """End formal pairs found failing at their check-in so the mentee can be re-matched."""
         wf = self.workforce
-        if mentees.shape[0] == 0:
-            return
-        np.subtract.at(wf.load, wf.mentor[mentees], 1)
-        wf.mentor[mentees] = -1
-        wf.quality[mentees] = 0.0
-        wf.pair_age_weeks[mentees] = 0
+        d = self.design
+        due = np.flatnonzero(
+            (wf.pair_kind == FORMAL) & (wf.pair_age_weeks == d.monitoring_weeks)
+            & (wf.quality < d.rematch_below_quality)
+        )
+        if due.shape[0]:
+            self.relationships.end(due, "rematched")
+            wf.rematch_due[due] = True
+            self.rematched += due.shape[0]
 
-    def on_leave(self, leavers: np.ndarray) -> None:
-        """End the pairs of employees who leave (as mentee or as mentor)."""
+    def offered(self, week: int, slots: np.ndarray) -> np.ndarray:
+        """Which of ``slots`` the rollout reaches by ``week`` (bool mask)."""
+        d = self.design
+        if d.rollout == "all_at_once":
+            return np.ones(slots.shape[0], dtype=np.bool_)
         wf = self.workforce
-        leaving = np.zeros(wf.size, dtype=np.bool_)
-        leaving[leavers] = True
-        mentees = np.flatnonzero(wf.mentor >= 0)
-        hit = mentees[leaving[mentees] | leaving[wf.mentor[mentees]]]
-        self.ended_by_departure += hit.shape[0]
-        self._end(hit)
-        wf.load[leavers] = 0
+        place = counter_uniforms(wf.key, 0, wf.pid[slots], kernels.STREAM_ROLLOUT)
+        elapsed = week - d.start_week
+        if d.rollout == "phased":
+            return place < min(1.0, (elapsed + d.cadence_weeks) / d.rollout_weeks)
+        # randomised: the offered share now; the wait-list once the first cohort is done
+        return (place < d.offered_share) | (elapsed >= d.duration_weeks)
 
-    def needs(self) -> np.ndarray:
-        """Eligible mentees in priority order (largest strategy-weighted gap first)."""
+    def needs(self, week: int, required: np.ndarray) -> np.ndarray:
+        """Eligible mentees reached by the rollout, in priority order (largest gap first)."""
         wf = self.workforce
         d = self.design
         eligible = wf.active & (wf.mentor < 0) & (wf.load == 0) & (wf.gap >= d.min_gap)
-        eligible &= ~wf.ever_mentored
+        eligible &= ~wf.ever_formal | wf.rematch_due
         if d.eligibility == "new_hires":
             eligible &= wf.tenure_weeks < d.new_hire_tenure_weeks
+        elif d.eligibility == "group":
+            eligible &= wf.group == self.target_group
+        if d.matching == "reverse":
+            k = self.reverse_k
+            eligible &= wf.tenure_weeks >= d.mentor_min_tenure_weeks
+            eligible &= wf.skills[:, k] < required[k]
         slots = np.flatnonzero(eligible)
+        slots = slots[self.offered(week, slots)]
         if d.eligibility == "all":
             return self.rng.permutation(slots)
         return slots[np.argsort(-wf.gap[slots], kind="stable")]
 
-    def available_mentors(self) -> tuple[np.ndarray, np.ndarray]:
-        """Slots of employees who can mentor now, and their free capacity."""
+    def _match(self, week: int, required: np.ndarray, weights: np.ndarray) -> None:
         wf = self.workforce
         d = self.design
-        ok = (
-            wf.active
-            & (wf.mentor < 0)
-            & (wf.tenure_weeks >= d.mentor_min_tenure_weeks)
-            & (wf.performance >= d.mentor_min_performance)
-            & (wf.load < d.mentees_per_mentor)
-        )
-        slots = np.flatnonzero(ok)
-        return slots, (d.mentees_per_mentor - wf.load[slots]).astype(np.int64)
-
-    def _match(self, required: np.ndarray, weights: np.ndarray) -> None:
-        wf = self.workforce
-        d = self.design
-        budget = int(d.max_mentee_share * wf.n_active) - self.pairs()
+        budget = int(d.max_mentee_share * wf.n_active * self.support)
+        budget -= self.relationships.pairs(FORMAL)
         if budget <= 0:
             return
-        mentees = self.needs()[:budget]
-        mentors, capacity = self.available_mentors()
-        if mentees.shape[0] == 0 or mentors.shape[0] == 0:
-            return
-        if d.matching == "random":
-            places = self.rng.permutation(np.repeat(mentors, capacity))
-            n = min(places.shape[0], mentees.shape[0])
-            mentees, chosen = mentees[:n], places[:n].astype(np.int32)
-        else:
-            candidates = self.rng.integers(
-                0, mentors.shape[0], size=(mentees.shape[0], d.candidates_per_mentee)
-            )
-            chosen = match_gap_targeted(
-                wf.skills, required, weights, mentees, mentors, capacity, candidates
-            )
-            keep = chosen >= 0
-            mentees, chosen = mentees[keep], chosen[keep]
-        self._start(mentees, chosen)
-
-    def _start(self, mentees: np.ndarray, mentors: np.ndarray) -> None:
-        wf = self.workforce
+        mentees = self.needs(week, required)[:budget]
+        pool = matching.mentor_pool(wf, d, self.threshold, self.reverse_k)
+        mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
+        score_weights = weights
+        if d.matching == "reverse":
+            score_weights = np.zeros_like(weights)
+            score_weights[self.reverse_k] = 1.0
+        mentees, chosen = matching.assign(
+            d.matching, wf, mentees, mentors, capacity, required, score_weights, self.rng,
+            d.candidates_per_mentee,
+        )
         if mentees.shape[0] == 0:
             return
-        wf.mentor[mentees] = mentors
-        np.add.at(wf.load, mentors, 1)
-        quality = self.rng.normal(self.mean_quality, self.design.quality_sd, mentees.shape[0])
-        wf.quality[mentees] = np.clip(quality, 0.05, 1.0)
-        wf.pair_age_weeks[mentees] = 0
-        first = mentees[~wf.ever_mentored[mentees]]
-        wf.gap_at_match[first] = wf.gap[first]
-        wf.ever_mentored[mentees] = True
-        wf.early_ended[mentees] = False
-        self.matched += mentees.shape[0]
+        sim = similarity(wf, mentees, chosen)
+        quality = draw_quality(
+            self.rng, self.base_quality + self.mentee_input_bonus, sim, d.quality_sd
+        )
+        sponsored = self.rng.random(mentees.shape[0]) < self.support
+        self.relationships.start(
+            mentees, chosen, FORMAL, quality, d.duration_weeks, self.contact_hours,
+            self.reverse_k, sponsored,
+        )
+        new_mentors = np.unique(chosen)
+        untrained = new_mentors[~wf.trained[new_mentors]]
+        wf.trained[untrained] = True
+        self.hours_week["training"] += untrained.shape[0] * d.mentor_training_hours
+        self.hours_week["coordination"] += mentees.shape[0] * self.coordination_hours_per_pair
 
-    def time_share(self) -> np.ndarray:
-        """Share of each employee's working week spent in mentoring this week."""
+    def _account_time(self) -> None:
+        """Hours spent this week by mentees and mentors in formal pairs."""
         wf = self.workforce
-        share = wf.load * (self.mentor_hours_per_mentee / self.hours_per_week)
-        share[wf.mentor >= 0] += self.contact_hours / self.hours_per_week
+        formal = wf.pair_kind == FORMAL
+        n_pairs = int(np.count_nonzero(formal))
+        if n_pairs == 0:
+            return
+        self.hours_week["mentee"] += n_pairs * self.contact_hours
+        self.hours_week["mentor"] += self._mentor_hours(formal).sum()
+
+    def _mentor_hours(self, formal: np.ndarray) -> np.ndarray:
+        """Weekly hours each mentor of formal pairs spends (group sessions are shared)."""
+        wf = self.workforce
+        mentors, per_mentor = np.unique(wf.mentor[formal], return_counts=True)
+        if self.design.format == "group":
+            return np.full(mentors.shape[0], self.contact_hours + self.prep_hours)
+        return per_mentor * (self.contact_hours + self.prep_hours)
+
+    def time_share(self, hours_per_week: float) -> np.ndarray:
+        """Share of each employee's working week spent in mentoring (formal and informal)."""
+        wf = self.workforce
+        share = np.zeros(wf.size, dtype=np.float64)
+        in_pair = np.flatnonzero(wf.mentor >= 0)
+        share[in_pair] = wf.contact_hours[in_pair] / hours_per_week
+        mentor_hours = wf.contact_hours[in_pair] + np.where(
+            wf.pair_kind[in_pair] == FORMAL, self.prep_hours, 0.0
+        )
+        if self.design.format == "group":
+            formal = wf.pair_kind[in_pair] == FORMAL
+            mentor_hours[formal] /= np.maximum(wf.load[wf.mentor[in_pair[formal]]], 1)
+        np.add.at(share, wf.mentor[in_pair], mentor_hours / hours_per_week)
         return share

@@ -8,6 +8,7 @@ employees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,33 @@ from sim.learning import counter_uniforms
 
 WEEKS_PER_YEAR = 52.0
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
+TRAIT_DIMENSIONS = 2  # latent deep-level traits (values, work style) for similarity
+
+# Per-person state that a hire starts afresh with: name -> (dtype, value at hire).
+_PERSON_STATE: dict[str, tuple[type, float]] = {
+    "tenure_weeks": (np.int32, 0),
+    "mentor": (np.int32, -1),
+    "pair_kind": (np.int8, 0),
+    "quality": (np.float64, 0.0),
+    "pair_age_weeks": (np.int32, 0),
+    "pair_duration_weeks": (np.int32, 0),
+    "contact_hours": (np.float64, 0.0),
+    "focus_competency": (np.int16, -1),
+    "sponsored": (np.bool_, False),
+    "load": (np.int16, 0),
+    "ever_mentored": (np.bool_, False),
+    "ever_formal": (np.bool_, False),
+    "rematch_due": (np.bool_, False),
+    "trained": (np.bool_, False),
+    "weeks_mentored": (np.int32, 0),
+    "early_ended": (np.bool_, False),
+    "gap_at_match": (np.float64, 0.0),
+    "commitment": (np.float64, 0.0),
+    "level": (np.int8, 0),
+    "promotions": (np.int16, 0),
+    "performance": (np.float64, 0.0),
+    "gap": (np.float64, 0.0),
+}
 
 
 @dataclass(frozen=True)
@@ -39,23 +67,26 @@ class Workforce:
 
     Attributes:
         skills: float64 (N, K) skill levels in [0, 1].
-        aptitude: float64 (N,) individual learning rate multiplier (lognormal, median 1).
-        group: int8 (N,) index into ``group_names``.
-        tenure_weeks: int32 (N,).
-        age_years: float64 (N,).
+        aptitude: float64 (N,) individual learning-rate multiplier (lognormal, median 1).
+        trait: float64 (N, 2) latent deep-level traits; similar traits, better pairs.
+        group: int8 (N,) index into ``group_names``; role: int8 (N,) into ``role_names``.
+        tenure_weeks: int32 (N,); age_years: float64 (N,).
         active: bool (N,) slot is held by an employee.
         pid: int64 (N,) person id (-1 in a vacant slot); equals the Mesa agent's unique_id.
-        hire_week: int32 (N,) week of hire (negative for staff already there at week 0).
+        hire_week: int32 (N,) week of hire (negative for staff in post at week 0).
         proficient_week: int32 (N,) first week proficient, ``NOT_YET`` until then.
         mentor: int32 (N,) slot of the current mentor, -1 if none.
-        quality: float64 (N,) relationship quality of the current pair (mentee's row).
-        pair_age_weeks: int32 (N,) age of the current pair (mentee's row).
-        load: int16 (N,) current number of mentees (mentor's row).
-        ever_mentored: bool (N,), weeks_mentored: int32 (N,).
-        early_ended: bool (N,) the last relationship ended early.
-        gap_at_match: float64 (N,) the mentee's weighted gap when first matched.
-        commitment: float64 (N,) attitude in SD units (0 = baseline); lowers quit hazard.
-        performance, gap: float64 (N,) from the last learning pass.
+        pair_kind: int8 (N,) 0 none, 1 formal (programme), 2 informal.
+        quality, pair_age_weeks, pair_duration_weeks, contact_hours, focus_competency,
+            sponsored: the mentee's current pair (hidden quality, age, planned length,
+            weekly contact hours, single competency worked on or -1, whether the mentor
+            sponsors the mentee).
+        load: int16 (N,) current number of mentees (a mentor's row); trained: bool.
+        ever_mentored, ever_formal, rematch_due, weeks_mentored, early_ended,
+            gap_at_match: mentoring history.
+        commitment: float64 (N,) attitude in SD units (0 = baseline).
+        level, promotions: career level and promotions so far.
+        performance, gap: float64 (N,) skill performance and weighted gap, last pass.
 
     """
 
@@ -70,31 +101,28 @@ class Workforce:
         self.group_names = [g.name for g in wf.groups]
         self.group_shares = np.array([g.share for g in wf.groups])
         self.underrepresented = np.array([g.underrepresented for g in wf.groups])
+        roles = wf.roles or []
+        self.role_names = [r.name for r in roles] or ["all"]
+        self.role_shares = np.array([r.share for r in roles] or [1.0])
+        self.role_hire_skill = np.array([r.hire_skill_mean for r in roles] or
+                                        [wf.hire_skill_mean])
 
         self.skills = np.empty((n, k), dtype=np.float64)
         self.aptitude = np.empty(n, dtype=np.float64)
+        self.trait = np.empty((n, TRAIT_DIMENSIONS), dtype=np.float64)
         self.group = np.empty(n, dtype=np.int8)
-        self.tenure_weeks = np.zeros(n, dtype=np.int32)
+        self.role = np.empty(n, dtype=np.int8)
         self.age_years = np.empty(n, dtype=np.float64)
         self.active = np.ones(n, dtype=np.bool_)
         self.pid = np.arange(1, n + 1, dtype=np.int64)
         self.hire_week = np.zeros(n, dtype=np.int32)
         self.proficient_week = np.full(n, NOT_YET, dtype=np.int32)
-        self.mentor = np.full(n, -1, dtype=np.int32)
-        self.quality = np.zeros(n, dtype=np.float64)
-        self.pair_age_weeks = np.zeros(n, dtype=np.int32)
-        self.load = np.zeros(n, dtype=np.int16)
-        self.ever_mentored = np.zeros(n, dtype=np.bool_)
-        self.weeks_mentored = np.zeros(n, dtype=np.int32)
-        self.early_ended = np.zeros(n, dtype=np.bool_)
-        self.gap_at_match = np.zeros(n, dtype=np.float64)
-        self.commitment = np.zeros(n, dtype=np.float64)
-        self.performance = np.zeros(n, dtype=np.float64)
-        self.gap = np.zeros(n, dtype=np.float64)
+        for name, (dtype, value) in _PERSON_STATE.items():
+            setattr(self, name, np.full(n, value, dtype=dtype))
         self.next_pid = n + 1
+        self.initial_staff_quits = 0  # quits among the staff in post at week 0 (pid <= n)
 
-        all_slots = np.arange(n)
-        self._draw_people(all_slots, wf.initial_age_mean_years, wf.initial_age_sd_years)
+        self._draw_people(np.arange(n), wf.initial_age_mean_years, wf.initial_age_sd_years)
         self.skills[:] = settled_skills(scenario, self.aptitude)
         if wf.initial_skill_sd > 0:
             self.skills += rng.normal(0.0, wf.initial_skill_sd, size=self.skills.shape)
@@ -102,6 +130,7 @@ class Workforce:
         # Staff already in post: tenure up to their working life so far (at most 30 years).
         working_years = np.clip(self.age_years - 22.0, 0.0, 30.0)
         self.tenure_weeks[:] = (rng.random(n) * working_years * WEEKS_PER_YEAR).astype(np.int32)
+        self.level[:] = np.minimum(self.tenure_weeks // int(5 * WEEKS_PER_YEAR), 4)
         self.hire_week[:] = -self.tenure_weeks
         self.proficient_week[:] = self.hire_week  # staff in post count as ramped up
         self._weekly_quit = 1.0 - (1.0 - wf.annual_turnover) ** (1.0 / WEEKS_PER_YEAR)
@@ -112,22 +141,32 @@ class Workforce:
         return int(np.count_nonzero(self.active))
 
     def _draw_people(self, slots: np.ndarray, age_mean: float, age_sd: float) -> None:
-        """Draw aptitude, group and age for new people in ``slots``."""
+        """Draw aptitude, traits, group, role and age for new people in ``slots``."""
         rng = self.rng
         m = slots.shape[0]
-        sigma = self.scenario.workforce.aptitude_sd
-        self.aptitude[slots] = np.exp(rng.normal(0.0, sigma, size=m))
+        wf = self.scenario.workforce
+        self.aptitude[slots] = np.exp(rng.normal(0.0, wf.aptitude_sd, size=m))
+        self.trait[slots] = rng.normal(0.0, 1.0, size=(m, TRAIT_DIMENSIONS))
         self.group[slots] = rng.choice(len(self.group_names), size=m, p=self.group_shares)
-        retire = self.scenario.workforce.retirement_age_years
-        self.age_years[slots] = np.clip(rng.normal(age_mean, age_sd, size=m), 18.0, retire - 0.5)
+        self.role[slots] = rng.choice(len(self.role_names), size=m, p=self.role_shares)
+        self.age_years[slots] = np.clip(
+            rng.normal(age_mean, age_sd, size=m), 18.0, wf.retirement_age_years - 0.5
+        )
 
-    def flow(self, week: int, on_leave) -> Flows:
+    def quit_hazard(self, slots: np.ndarray, commitment_coef: float) -> np.ndarray:
+        """Weekly quit probability of ``slots``: the base hazard times exp(-coef x commitment)."""
+        return self._weekly_quit * np.exp(-commitment_coef * self.commitment[slots])
+
+    def flow(
+        self, week: int, commitment_coef: float, on_leave: Callable[[np.ndarray], None]
+    ) -> Flows:
         """One week of ageing, quitting, retiring and hiring.
 
         Args:
             week: The simulation week.
+            commitment_coef: How strongly commitment (in SD) lowers the quit hazard.
             on_leave: Callback given the slots that empty this week, before they are
-                reused (the programme ends those employees' pairs).
+                reused (pairs of leavers end there).
 
         Returns:
             The slots that quit, retired and were hired this week.
@@ -138,15 +177,13 @@ class Workforce:
         self.age_years[active] += 1.0 / WEEKS_PER_YEAR
         self.tenure_weeks[active] += 1
 
-        retiring = active[self.age_years[active] >= wf.retirement_age_years]
-        hazard = np.full(active.shape[0], self._weekly_quit)
-        is_mentee = self.mentor[active] >= 0
-        hazard[is_mentee] *= wf.mentored_quit_hazard_ratio
-        hazard[self.load[active] > 0] *= wf.mentor_quit_hazard_ratio
-        hazard *= np.exp(-self.commitment[active])
-        draws = counter_uniforms(self.key, week, self.pid[active], kernels.STREAM_QUIT)
-        quitting = active[(draws < hazard) & (self.age_years[active] < wf.retirement_age_years)]
+        retiring_mask = self.age_years[active] >= wf.retirement_age_years
+        retiring = active[retiring_mask]
+        staying = active[~retiring_mask]
+        draws = counter_uniforms(self.key, week, self.pid[staying], kernels.STREAM_QUIT)
+        quitting = staying[draws < self.quit_hazard(staying, commitment_coef)]
 
+        self.initial_staff_quits += int(np.count_nonzero(self.pid[quitting] <= self.size))
         leavers = np.concatenate([quitting, retiring])
         if leavers.shape[0]:
             on_leave(leavers)
@@ -156,9 +193,10 @@ class Workforce:
             self.gap[leavers] = 0.0
 
         vacant = np.flatnonzero(~self.active)
-        n_hire = int(self.rng.binomial(vacant.shape[0], wf.vacancy_fill_per_week)) if (
-            vacant.shape[0]
-        ) else 0
+        n_hire = (
+            int(self.rng.binomial(vacant.shape[0], wf.vacancy_fill_per_week))
+            if vacant.shape[0] else 0
+        )
         hires = vacant[:n_hire]
         if n_hire:
             self._hire(hires, week)
@@ -168,38 +206,29 @@ class Workforce:
         wf = self.scenario.workforce
         m = slots.shape[0]
         k = self.skills.shape[1]
-        self.skills[slots] = _beta_draws(self.rng, wf.hire_skill_mean, wf.hire_skill_sd, (m, k))
         self._draw_people(slots, wf.hire_age_mean_years, wf.hire_age_sd_years)
+        means = self.role_hire_skill[self.role[slots]]
+        self.skills[slots] = _beta_draws(self.rng, means, wf.hire_skill_sd, (m, k))
+        for name, (_, value) in _PERSON_STATE.items():
+            getattr(self, name)[slots] = value
         self.active[slots] = True
         self.pid[slots] = np.arange(self.next_pid, self.next_pid + m, dtype=np.int64)
         self.next_pid += m
-        self.tenure_weeks[slots] = 0
         self.hire_week[slots] = week
         self.proficient_week[slots] = NOT_YET
-        self.mentor[slots] = -1
-        self.quality[slots] = 0.0
-        self.pair_age_weeks[slots] = 0
-        self.load[slots] = 0
-        self.ever_mentored[slots] = False
-        self.weeks_mentored[slots] = 0
-        self.early_ended[slots] = False
-        self.gap_at_match[slots] = 0.0
-        self.commitment[slots] = 0.0
-        self.performance[slots] = 0.0
-        self.gap[slots] = 0.0
 
     def record_proficiency(self, week: int, threshold: float) -> np.ndarray:
         """Mark hires who reach ``threshold`` performance for the first time.
 
         Returns:
-            Weeks from hire to proficiency of those who got there this week.
+            Slots of those who got there this week (their hire week gives the ramp).
 
         """
         newly = np.flatnonzero(
             self.active & (self.proficient_week == NOT_YET) & (self.performance >= threshold)
         )
         self.proficient_week[newly] = week
-        return (week - self.hire_week[newly]).astype(np.int64)
+        return newly
 
 
 def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:
@@ -220,12 +249,16 @@ def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:
 
 
 def _beta_draws(
-    rng: np.random.Generator, mean: float, sd: float, shape: tuple[int, ...]
+    rng: np.random.Generator, mean: np.ndarray, sd: float, shape: tuple[int, int]
 ) -> np.ndarray:
-    """Beta-distributed draws in (0, 1) with the given mean and sd (sd capped to be valid)."""
+    """Beta draws in (0, 1), row i with mean ``mean[i]`` and sd ``sd`` (capped to be valid)."""
+    mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (shape[0],))[:, None]
     if sd <= 0:
-        return np.full(shape, mean, dtype=np.float64)
+        return np.broadcast_to(mean, shape).copy()
     max_var = mean * (1.0 - mean)
-    var = min(sd * sd, 0.95 * max_var)
+    var = np.minimum(sd * sd, 0.95 * max_var)
     concentration = max_var / var - 1.0
-    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=shape)
+    return rng.beta(
+        np.broadcast_to(mean * concentration, shape),
+        np.broadcast_to((1.0 - mean) * concentration, shape),
+    )

@@ -8,7 +8,8 @@ def small_scenario():
     """A 200-person organisation over 30 weeks with a programme switched on."""
     return load_scenario(
         "scenarios/mentoring.toml",
-        {"organisation.headcount": 200, "horizon_weeks": 30, "programme.start_week": 0},
+        {"organisation.headcount": 200, "horizon_weeks": 30, "programme.start_week": 0,
+         "programme.duration_weeks": 20},
     )
 
 

@@ -36,14 +36,15 @@ def reciprocal_gains(skills, mentor, aptitude, quality, contact_hours, rate):
         for k in range(n_k):
             diff = skills[e][k] - skills[m][k]
             if diff > 0:
-                row[k] += rate * aptitude[m] * contact_hours * quality[e] * diff
+                row[k] += rate * aptitude[m] * contact_hours[e] * quality[e] * diff
     return gains
 
 
 def learn_week(
-    skills, active, pid, aptitude, tenure, mentor, quality, usage, required, weights,
+    skills, active, pid, aptitude, tenure, mentor, quality, contact_hours, focus_competency,
+    usage, required, weights,
     doing_rate, novice_boost, novice_weeks, mentoring_rate, reciprocal_rate, forget_rate,
-    contact_hours, targeted, targeted_multiplier, noise_sd, key, week, stream,
+    targeted, targeted_multiplier, noise_sd, key, week, stream,
 ):
     """Return (new skills, performance, gap) as lists; the input is not modified."""
     old = [list(map(float, row)) for row in skills]
@@ -66,12 +67,14 @@ def learn_week(
             value = s + doing_rate * novice * aptitude[i] * effort * usage[k] * (1.0 - s)
             value -= forget_rate * (1.0 - usage[k]) * s
             if m >= 0:
-                if targeted:
+                mult = targeted_multiplier if targeted else 1.0
+                if focus_competency[i] >= 0:
+                    focus = float(n_k) if k == focus_competency[i] else 0.0
+                elif targeted:
                     focus = n_k * weighted_gaps[k] / total_gap if total_gap > 0 else 1.0
-                    mult = targeted_multiplier
                 else:
-                    focus, mult = 1.0, 1.0
-                c = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours * mult
+                    focus = 1.0
+                c = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i] * mult
                 c = min(c * focus, 1.0)
                 value += c * max(old[m][k] - s, 0.0)
             if i in recip:
@@ -111,4 +114,24 @@ def match_gap_targeted(skills, required, weights, mentees, mentors, capacity, ca
             )
         capacity[best] -= 1
         result.append(int(mentors[best]))
+    return result, capacity
+
+
+def match_by_scores(scores, candidates, capacity):
+    """Greedy: best-scoring candidate with capacity, else next index with capacity."""
+    capacity = list(capacity)
+    result = []
+    for i, row in enumerate(candidates):
+        if sum(capacity) <= 0:
+            result.append(-1)
+            continue
+        options = [(scores[i][c], -c, j) for c, j in enumerate(row) if capacity[j] > 0]
+        if options:
+            best_score = max(score for score, _, _ in options)
+            best = next(j for score, _, j in options if score == best_score)
+        else:
+            n = len(capacity)
+            best = next((row[0] + s) % n for s in range(n) if capacity[(row[0] + s) % n] > 0)
+        capacity[best] -= 1
+        result.append(best)
     return result, capacity

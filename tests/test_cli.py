@@ -9,7 +9,8 @@ import pytest
 
 from sim import cli
 
-SMALL = ["--set", "organisation.headcount=120", "--set", "horizon_weeks=20"]
+SMALL = ["--set", "organisation.headcount=120", "--set", "horizon_weeks=20",
+         "--set", "programme.duration_weeks=10"]
 
 
 def test_run_writes_complete_results(tmp_path, capsys):

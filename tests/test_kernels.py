@@ -8,6 +8,7 @@ from sim.learning import (
     LearningRates,
     counter_uniforms,
     learn_week,
+    match_by_scores,
     match_gap_targeted,
 )
 from tests import naive
@@ -22,40 +23,47 @@ def random_state(seed: int, n: int = 12, k: int = 5):
     tenure = rng.integers(0, 300, n).astype(np.int32)
     mentor = np.full(n, -1, dtype=np.int32)
     quality = np.zeros(n)
+    hours = np.zeros(n)
+    focus = np.full(n, -1, dtype=np.int16)
     # random pairs, including mentors with several mentees and mentors who are mentees
     for e in rng.choice(n, size=n // 2, replace=False):
         m = int(rng.integers(n))
         if m != e and active[e] and active[m]:
             mentor[e] = m
             quality[e] = rng.uniform(0.1, 1.0)
+            hours[e] = rng.uniform(0.1, 2.0)
+            if rng.random() < 0.3:
+                focus[e] = rng.integers(k)
     usage = rng.uniform(0.2, 1.0, k)
     required = rng.uniform(0.3, 0.95, k)
     weights = rng.random(k)
     weights /= weights.sum()
-    return skills, active, pid, aptitude, tenure, mentor, quality, usage, required, weights
+    return skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, \
+        required, weights
 
 
 @pytest.mark.parametrize("seed", range(40))
 @pytest.mark.parametrize("targeted", [True, False])
 def test_learn_week_matches_naive(seed, targeted):
     state = random_state(seed)
-    skills, active, pid, aptitude, tenure, mentor, quality, usage, required, weights = state
+    skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, required, \
+        weights = state
     rates = LearningRates(
         doing=0.05, novice_boost=2.0, novice_weeks=16.0, mentoring=0.4, reciprocal=0.1,
         forgetting=0.02, noise_sd=0.3,
     )
-    key, week, hours = 123456789 + seed, 7 + seed, 0.6
+    key, week = 123456789 + seed, 7 + seed
     expected, exp_perf, exp_gap = naive.learn_week(
         skills.tolist(), active.tolist(), pid.tolist(), aptitude.tolist(), tenure.tolist(),
-        mentor.tolist(), quality.tolist(), usage.tolist(), required.tolist(),
-        weights.tolist(), rates.doing, rates.novice_boost, rates.novice_weeks,
-        rates.mentoring, rates.reciprocal, rates.forgetting, hours, targeted, 2.0,
-        rates.noise_sd, key, week, kernels.STREAM_LEARNING,
+        mentor.tolist(), quality.tolist(), hours.tolist(), focus.tolist(), usage.tolist(),
+        required.tolist(), weights.tolist(), rates.doing, rates.novice_boost,
+        rates.novice_weeks, rates.mentoring, rates.reciprocal, rates.forgetting, targeted,
+        2.0, rates.noise_sd, key, week, kernels.STREAM_LEARNING,
     )
     work = skills.copy()
     perf, gap = learn_week(
-        work, active, pid, aptitude, tenure, mentor, quality, usage, required, weights,
-        rates, hours, targeted, 2.0, key, week,
+        work, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, required,
+        weights, rates, targeted, 2.0, key, week,
     )
     np.testing.assert_allclose(work, np.array(expected), rtol=0, atol=1e-12)
     np.testing.assert_allclose(perf, np.array(exp_perf), rtol=0, atol=1e-12)
@@ -71,7 +79,8 @@ def test_mentoring_raises_mentee_towards_mentor_only():
         active=np.ones(2, bool), pid=np.array([1, 2], np.int64), aptitude=np.ones(2),
         tenure_weeks=np.full(2, 500, np.int32), usage=np.array([1.0, 1.0]),
         required=np.array([0.8, 0.8]), weights=np.array([0.5, 0.5]),
-        contact_hours=1.0, targeted=False, targeted_multiplier=1.0, key=1, week=1,
+        contact_hours=np.ones(2), focus_competency=np.full(2, -1, np.int16),
+        targeted=False, targeted_multiplier=1.0, key=1, week=1,
     )
     rates = LearningRates(0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 0.0)
     without = skills.copy()
@@ -93,8 +102,9 @@ def test_forgetting_half_life():
     skills = np.full((1, 1), 0.8)
     for week in range(47):
         learn_week(skills, np.ones(1, bool), np.ones(1, np.int64), np.ones(1),
-                   np.zeros(1, np.int32), np.full(1, -1, np.int32), np.zeros(1),
-                   np.zeros(1), np.ones(1), np.ones(1), rates, 0.0, False, 1.0, 3, week)
+                   np.zeros(1, np.int32), np.full(1, -1, np.int32), np.zeros(1), np.zeros(1),
+                   np.full(1, -1, np.int16), np.zeros(1), np.ones(1), np.ones(1), rates,
+                   False, 1.0, 3, week)
     # unused skill decays by (1 - ln2/47)^47 ~ 0.4963 of its value in one half-life
     assert skills[0, 0] == pytest.approx(0.8 * (1 - np.log(2) / half_life) ** 47, rel=1e-12)
     assert 0.39 < skills[0, 0] < 0.41
@@ -145,14 +155,34 @@ def test_match_gap_targeted_matches_naive(seed):
 
 def test_learn_week_rejects_bad_input():
     state = random_state(0)
-    skills, active, pid, aptitude, tenure, mentor, quality, usage, required, weights = state
+    skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, required, \
+        weights = state
     rates = LearningRates(0.05, 1.0, 16.0, 0.1, 0.01, 0.01, 0.1)
     with pytest.raises(ValueError, match="aptitude"):
-        learn_week(skills, active, pid, aptitude[:-1], tenure, mentor, quality, usage,
-                   required, weights, rates, 0.5, True, 2.0, 1, 1)
+        learn_week(skills, active, pid, aptitude[:-1], tenure, mentor, quality, hours, focus,
+                   usage, required, weights, rates, True, 2.0, 1, 1)
     with pytest.raises(ValueError, match="mentor must be int32"):
         learn_week(skills, active, pid, aptitude, tenure, mentor.astype(np.int64), quality,
-                   usage, required, weights, rates, 0.5, True, 2.0, 1, 1)
+                   hours, focus, usage, required, weights, rates, True, 2.0, 1, 1)
+    with pytest.raises(ValueError, match="focus_competency"):
+        learn_week(skills, active, pid, aptitude, tenure, mentor, quality, hours,
+                   focus.astype(np.int64), usage, required, weights, rates, True, 2.0, 1, 1)
     with pytest.raises(ValueError, match="required"):
-        learn_week(skills, active, pid, aptitude, tenure, mentor, quality, usage,
-                   np.zeros_like(required), weights, rates, 0.5, True, 2.0, 1, 1)
+        learn_week(skills, active, pid, aptitude, tenure, mentor, quality, hours, focus,
+                   usage, np.zeros_like(required), weights, rates, True, 2.0, 1, 1)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_match_by_scores_matches_naive(seed):
+    rng = np.random.default_rng(seed)
+    n_e, n_m, c = 15, 6, 4
+    scores = rng.integers(0, 5, (n_e, c)).astype(np.float64)  # ties on purpose
+    candidates = rng.integers(0, n_m, (n_e, c)).astype(np.int64)
+    capacity = rng.integers(0, 3, n_m).astype(np.int64)
+    expected, exp_capacity = naive.match_by_scores(
+        scores.tolist(), candidates.tolist(), capacity.tolist()
+    )
+    cap = capacity.copy()
+    got = match_by_scores(scores, candidates, cap)
+    assert got.tolist() == expected and cap.tolist() == exp_capacity
+    assert (got >= 0).sum() == min(n_e, capacity.sum())

@@ -72,6 +72,9 @@ class Relationships:
         share = scenario.programme.early_ending_share_6_months
         self._early_hazard = 1.0 - (1.0 - share) ** (1.0 / EARLY_WINDOW_WEEKS)
         self.counts: Counter[tuple[int, str]] = Counter()
+        n_groups = len(workforce.group_names)
+        self.quality_sum = {FORMAL: np.zeros(n_groups), INFORMAL: np.zeros(n_groups)}
+        self.started_by_group = {FORMAL: np.zeros(n_groups), INFORMAL: np.zeros(n_groups)}
 
     def count(self, kind: int, event: str) -> int:
         """How many pairs of ``kind`` had ``event`` (started, completed, ended_early, ...)."""
@@ -109,6 +112,15 @@ class Relationships:
         wf.early_ended[mentees] = False
         wf.rematch_due[mentees] = False
         self.counts[(kind, "started")] += mentees.shape[0]
+        groups = wf.group[mentees]
+        np.add.at(self.quality_sum[kind], groups, quality)
+        np.add.at(self.started_by_group[kind], groups, 1.0)
+
+    def mean_quality_by_group(self, kind: int) -> np.ndarray:
+        """Mean starting quality of pairs of ``kind`` by the mentee's group (nan if none)."""
+        started = self.started_by_group[kind]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(started > 0, self.quality_sum[kind] / started, np.nan)
 
     def end(self, mentees: np.ndarray, event: str) -> None:
         """End the pairs of ``mentees``, counting them under ``event`` by kind."""

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 _PANELS = (
@@ -67,4 +68,59 @@ def format_summary(summary: dict[str, float], title: str = "") -> str:
         else:
             shown = f"{value:.4f}"
         lines.append(f"  {key:<{width}}  {shown:>10}")
+    return "\n".join(lines)
+
+
+def plot_gap_heatmap(table: pd.DataFrame, competencies: list[str], path: Path) -> Path:
+    """Heat-map of mean skill gaps, groups x competencies (needs assessment)."""
+    data = table[competencies]
+    fig, ax = plt.subplots(figsize=(1.2 * len(competencies) + 3, 0.6 * len(data) + 2),
+                           constrained_layout=True)
+    image = ax.imshow(data.to_numpy(), cmap="Reds", aspect="auto", vmin=0)
+    ax.set_xticks(range(len(competencies)), competencies, rotation=30, ha="right")
+    ax.set_yticks(range(len(data)), data.index)
+    dark = 0.6 * float(np.nanmax(data.to_numpy())) if data.size else 0.0
+    for (i, j), value in np.ndenumerate(data.to_numpy()):
+        colour = "white" if value > dark else "black"
+        ax.text(j, i, f"{value:.3f}", ha="center", va="center", fontsize=8, color=colour)
+    fig.colorbar(image, ax=ax, label="mean gap (required - skill, where positive)")
+    ax.set_title("Skill gaps by group and competency")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_programme_vs_control(
+    treated: pd.DataFrame, control: pd.DataFrame, path: Path, title: str = ""
+) -> Path:
+    """Programme against its control arm: performance, proficiency, commitment, quits."""
+    panels = (
+        ("performance", "organisation performance (net of mentoring time)"),
+        ("proficient_share", "proficient share"),
+        ("commitment", "mean commitment (SD)"),
+        ("quits", "quits per week"),
+    )
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True, constrained_layout=True)
+    for ax, (column, label) in zip(axes.flat, panels, strict=True):
+        ax.plot(treated.index, treated[column], label="programme", lw=1.4)
+        ax.plot(control.index, control[column], label="control (no programme)", lw=1.4)
+        ax.set_title(label)
+        ax.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("week")
+    fig.suptitle(title or "Programme vs control (same seed)")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def format_evaluation(evaluation: dict) -> str:
+    """The evaluation against the control arm as an indented text block."""
+    lines = ["evaluation against the control arm (same seed, no programme):"]
+    for section, values in evaluation.items():
+        lines.append(f"  {section}")
+        for key, value in values.items():
+            shown = "-" if isinstance(value, float) and math.isnan(value) else f"{value:.4g}"
+            lines.append(f"    {key:<34} {shown:>12}")
     return "\n".join(lines)

@@ -16,8 +16,10 @@ from typing import Any
 import pandas as pd
 
 from sim.config import Scenario
+from sim.evaluation import control_scenario, evaluate, flatten
 from sim.metrics import run_summary
 from sim.model import MentoringModel
+from sim.needs import cause_analysis, gap_table
 
 MANIFEST_FORMAT = 1
 _PACKAGES = ("mentorsim", "mesa", "numpy", "numba", "pandas", "pydantic", "pyarrow")
@@ -29,14 +31,22 @@ class RunResult:
 
     Attributes:
         timeseries: The model reporters, one row per week (week 0 = before the first step).
-        summary: End-of-run results (see :func:`sim.metrics.run_summary`).
+        summary: End-of-run results (see :func:`sim.metrics.run_summary`), plus the
+            flattened evaluation when there is a control arm.
         manifest: What is needed to reproduce the run: scenario as resolved, seed, versions.
+        evaluation: Kirkpatrick levels, ROI and equity against the control arm, if any.
+        control_timeseries: The control arm's reporters, if any.
+        tables: Needs assessment tables at the end of the run (gaps by group and
+            competency; cause analysis).
 
     """
 
     timeseries: pd.DataFrame
     summary: dict[str, float]
     manifest: dict[str, Any] = field(default_factory=dict)
+    evaluation: dict[str, Any] | None = None
+    control_timeseries: pd.DataFrame | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def versions() -> dict[str, str]:
@@ -82,18 +92,33 @@ def run_scenario(
 
     """
     seed = scenario.seed if seed is None else int(seed)
-    model = MentoringModel(scenario=scenario, rng=seed)
-    if progress:
-        from tqdm import tqdm
-
-        with tqdm(total=scenario.horizon_weeks, unit="week", desc=scenario.name) as bar:
-            while model.running:
-                model.step()
-                bar.update()
-    else:
-        model.run()
-    return RunResult(
+    model = _run_model(scenario, seed, progress)
+    summary = run_summary(model)
+    result = RunResult(
         timeseries=model.timeseries(),
-        summary=run_summary(model),
+        summary=summary,
         manifest=make_manifest(scenario, seed, source),
+        tables={
+            "gaps_by_group": gap_table(model),
+            "causes": pd.DataFrame([cause_analysis(model)]),
+        },
     )
+    if scenario.programme.enabled and scenario.evaluation.control == "no_programme":
+        control = _run_model(control_scenario(scenario), seed, progress)
+        result.evaluation = evaluate(model, control)
+        result.control_timeseries = control.timeseries()
+        summary.update(flatten(result.evaluation))
+    return result
+
+
+def _run_model(scenario: Scenario, seed: int, progress: bool) -> MentoringModel:
+    model = MentoringModel(scenario=scenario, rng=seed)
+    if not progress:
+        return model.run()
+    from tqdm import tqdm
+
+    with tqdm(total=scenario.horizon_weeks, unit="week", desc=scenario.name) as bar:
+        while model.running:
+            model.step()
+            bar.update()
+    return model

@@ -9,7 +9,11 @@ from pathlib import Path
 from sim.commands.common import add_set_option, overrides
 from sim.config import load_scenario
 
-RUN_FILES = {"timeseries.parquet", "summary.json", "plot.png", "scenario.toml"}
+RUN_FILES = {
+    "timeseries.parquet", "summary.json", "plot.png", "scenario.toml", "gaps_by_group.csv",
+    "causes.csv", "gaps.png", "evaluation.json", "control_timeseries.parquet",
+    "programme_vs_control.png",
+}
 
 
 def register(subparsers) -> None:
@@ -41,11 +45,34 @@ def execute(args: argparse.Namespace) -> int:
         write_json(staging / "summary.json", result.summary)
         (staging / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
         report.plot_run(result.timeseries, staging / "plot.png", f"{scenario.name}, seed {seed}")
+        _write_tables(result, scenario, staging)
         write_json(staging / MANIFEST, result.manifest)
         commit_directory(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    print(report.format_summary(result.summary, f"{scenario.name} (seed {seed}), last quarter:"))
-    print(f"wrote {out}/: timeseries.parquet, summary.json, plot.png, scenario.toml, {MANIFEST}")
+    main = {k: v for k, v in result.summary.items() if "." not in k}
+    print(report.format_summary(main, f"{scenario.name} (seed {seed}), last quarter:"))
+    if result.evaluation is not None:
+        print(report.format_evaluation(result.evaluation))
+    written = sorted(p.name for p in out.iterdir())
+    print(f"wrote {out}/: {', '.join(written)}")
     return 0
+
+
+def _write_tables(result, scenario, directory: Path) -> None:
+    """Needs-assessment tables and plots, and the evaluation against the control arm."""
+    from sim import report
+    from sim.store import write_json, write_parquet
+
+    gaps = result.tables["gaps_by_group"]
+    gaps.to_csv(directory / "gaps_by_group.csv", index_label="group")
+    result.tables["causes"].to_csv(directory / "causes.csv", index=False)
+    report.plot_gap_heatmap(gaps, scenario.organisation.competencies, directory / "gaps.png")
+    if result.evaluation is not None:
+        write_json(directory / "evaluation.json", result.evaluation)
+        write_parquet(directory / "control_timeseries.parquet", result.control_timeseries)
+        report.plot_programme_vs_control(
+            result.timeseries, result.control_timeseries, directory / "programme_vs_control.png",
+            f"{scenario.name}: programme vs control",
+        )

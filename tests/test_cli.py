@@ -20,7 +20,7 @@ def test_run_writes_complete_results(tmp_path, capsys):
     assert code == 0
     names = {p.name for p in out.iterdir()}
     assert names == {"timeseries.parquet", "summary.json", "plot.png", "scenario.toml",
-                     "manifest.json"}
+                     "manifest.json", "gaps_by_group.csv", "causes.csv", "gaps.png"}
     frame = pd.read_parquet(out / "timeseries.parquet")
     assert len(frame) == 21 and frame["headcount"].iloc[0] == 120
     manifest = json.loads((out / "manifest.json").read_text())
@@ -32,6 +32,20 @@ def test_run_writes_complete_results(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "performance" in printed and "wrote" in printed
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_run_with_control_arm_writes_evaluation(tmp_path, capsys):
+    out = tmp_path / "r"
+    code = cli.main(["run", "scenarios/mentoring.toml", "--out", str(out), "--quiet", *SMALL,
+                     "--set", "evaluation.control=no_programme"])
+    assert code == 0
+    evaluation = json.loads((out / "evaluation.json").read_text())
+    assert set(evaluation) >= {"level1_reaction", "level2_learning", "level3_behaviour",
+                               "level4_results", "level5_roi", "equity"}
+    assert (out / "programme_vs_control.png").stat().st_size > 10_000
+    control = pd.read_parquet(out / "control_timeseries.parquet")
+    assert control["pairs_formal"].eq(0).all()
+    assert "roi_percent" in capsys.readouterr().out
 
 
 def test_rerun_replaces_and_reproduces(tmp_path):

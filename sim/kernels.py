@@ -9,8 +9,16 @@ share the same draws for the same person in the same week (common random numbers
 
 from __future__ import annotations
 
+import os
+
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+# OpenMP threads spin and slow down many times over when another process holds a core
+# (issue 5); numba's own workqueue layer degrades gracefully. A user's choice wins.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
 
 # Streams of the counter-based generator: one per kind of random event.
 STREAM_LEARNING = 1
@@ -54,149 +62,123 @@ def _counter_uniforms(
     return out
 
 
-@njit(cache=True)
-def _reciprocal_gains(
-    skills: np.ndarray,
-    mentor_slots: np.ndarray,
-    mentee_start: np.ndarray,
-    mentee_slots: np.ndarray,
-    aptitude: np.ndarray,
-    quality: np.ndarray,
-    contact_hours: np.ndarray,
-    reciprocal_rate: float,
-) -> np.ndarray:
-    """What each mentor learns from their mentees this week, from start-of-week skills.
-
-    ``mentee_slots[mentee_start[j]:mentee_start[j + 1]]`` are the mentees of mentor
-    ``mentor_slots[j]`` (compressed sparse rows). The gain on competency k is
-    ``rate * aptitude_m * quality_e * hours_e * max(s_mentee - s_mentor, 0)`` summed over
-    mentees (quality and contact hours are stored on the mentee's row): mentors learn
-    where a mentee knows more (reciprocal / reverse mentoring).
-    """
-    n_mentors = mentor_slots.shape[0]
-    n_k = skills.shape[1]
-    gains = np.zeros((n_mentors, n_k), dtype=np.float64)
-    for j in range(n_mentors):
-        m = mentor_slots[j]
-        base = reciprocal_rate * aptitude[m]
-        for p in range(mentee_start[j], mentee_start[j + 1]):
-            e = mentee_slots[p]
-            c = base * quality[e] * contact_hours[e]
-            for k in range(n_k):
-                d = skills[e, k] - skills[m, k]
-                if d > 0.0:
-                    gains[j, k] += c * d
-    return gains
+@njit(cache=True, inline="always")
+def _effort(key: np.uint64, week: np.int64, pid: np.int64, half_width: float) -> float:
+    """A person's learning-opportunity factor for the week: uniform, mean 1, >= 0."""
+    u = _counter_uniform(key, week, pid, STREAM_LEARNING)
+    return max(1.0 + half_width * (2.0 * u - 1.0), 0.0)
 
 
-@njit(cache=True)
-def _learn_week(
-    skills: np.ndarray,
-    active: np.ndarray,
-    pid: np.ndarray,
-    aptitude: np.ndarray,
-    tenure_weeks: np.ndarray,
-    mentor: np.ndarray,
-    quality: np.ndarray,
-    contact_hours: np.ndarray,
-    focus_competency: np.ndarray,
-    mentor_row: np.ndarray,
-    mentor_skills: np.ndarray,
-    reciprocal: np.ndarray,
-    usage: np.ndarray,
-    required: np.ndarray,
-    weights: np.ndarray,
-    doing_rate: float,
-    novice_boost: float,
-    novice_weeks: float,
-    mentoring_rate: float,
-    forget_rate: float,
-    targeted: bool,
-    targeted_multiplier: float,
-    noise_sd: float,
-    key: np.uint64,
-    week: np.int64,
-    performance_out: np.ndarray,
-    gap_out: np.ndarray,
-) -> None:
-    """One week of learning for every employee, in place, and their performance and gap.
+@njit(cache=True, parallel=True, fastmath=True)
+def _pair_deltas(
+    skills, pid, aptitude, mentor, quality, contact_hours, focus_competency, rows,
+    mentee_start, mentee_slots, required, weights, mentoring_rate, reciprocal_rate,
+    targeted, targeted_multiplier, noise_sd, key, week,
+):
+    """Skill change from mentoring for every row in a pair, from start-of-week skills.
 
-    Per active employee i and competency k, with s the start-of-week skill:
+    ``rows`` are the slots in a pair (mentees and mentors, ascending); row d's mentees are
+    ``mentee_slots[mentee_start[d]:mentee_start[d + 1]]``. Returns ``delta`` (len(rows), K):
 
-    * learning by doing: ``doing_rate * n_i * a_i * e_i * u_k * (1 - s)`` (diminishing
-      returns near mastery), where ``n_i = 1 + novice_boost * exp(-tenure_i / novice_weeks)``
-      is the learning curve of a newcomer (fast at first, then settling);
-    * mentoring, for a mentee of mentor m with quality q and weekly contact hours h:
-      ``min(1, mentoring_rate * a_i * e_i * q * h * mult * f_ik) * max(s_mk - s, 0)``
+    * a mentee i of mentor m with quality q and contact hours h gains
+      ``min(1, mentoring_rate * a_i * e_i * q * h * mult * f_ik) * max(s_mk - s_ik, 0)``,
       where ``f_ik`` aims the contact time: all of it (K) on ``focus_competency[i]`` when
       that is >= 0 (e.g. reverse mentoring on one new competency), else on the
       strategy-weighted gaps when targeted (mean 1 over k), else evenly (1); ``mult`` is
-      the targeted multiplier when targeted, else 1;
-    * reciprocal learning for a mentor: the row ``reciprocal[mentor_row[i]]``;
-    * forgetting of the unused share: ``- forget_rate * (1 - u_k) * s``;
-
-    then clipped to [0, 1]. ``e_i`` is a uniform weekly opportunity factor with mean 1 and
-    sd ``noise_sd`` from the counter-based stream. Mentors' skills are read from
-    ``mentor_skills`` (a start-of-week snapshot), so row order never matters.
-    Performance is ``sum_k w_k min(s_k / r_k, 1)``; gap is ``sum_k w_k max(r_k - s_k, 0)``.
+      the targeted multiplier when targeted, else 1; ``e_i`` the weekly opportunity;
+    * a mentor m gains ``reciprocal_rate * a_m * q_e * h_e * max(s_ek - s_mk, 0)`` summed
+      over its mentees e (reciprocal and reverse mentoring).
     """
-    n, n_k = skills.shape
+    n_k = skills.shape[1]
     half_width = noise_sd * np.sqrt(3.0)
-    for i in range(n):
+    delta = np.zeros((rows.shape[0], n_k), dtype=np.float64)
+    for d in prange(rows.shape[0]):
+        i = rows[d]
+        m = mentor[i]
+        if m >= 0:
+            effort = _effort(key, week, pid[i], half_width)
+            coupling = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i]
+            single = focus_competency[i]
+            gap_total = 0.0
+            if targeted:
+                coupling *= targeted_multiplier
+                if single < 0:
+                    for k in range(n_k):
+                        gap_total += weights[k] * max(required[k] - skills[i, k], 0.0)
+            for k in range(n_k):
+                s = skills[i, k]
+                focus = 1.0
+                if single >= 0:
+                    focus = n_k * 1.0 if k == single else 0.0
+                elif targeted and gap_total > 0.0:
+                    g = required[k] - s
+                    focus = n_k * weights[k] * g / gap_total if g > 0.0 else 0.0
+                diff = skills[m, k] - s
+                if diff > 0.0:
+                    delta[d, k] += min(coupling * focus, 1.0) * diff
+        for p in range(mentee_start[d], mentee_start[d + 1]):
+            e = mentee_slots[p]
+            c = reciprocal_rate * aptitude[i] * quality[e] * contact_hours[e]
+            for k in range(n_k):
+                diff = skills[e, k] - skills[i, k]
+                if diff > 0.0:
+                    delta[d, k] += c * diff
+    return delta
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def _learn_week(
+    skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required, weights,
+    doing_rate, novice_boost, novice_weeks, forget_rate, noise_sd, key, week,
+    performance_out, gap_out,
+):
+    """One week of learning for every employee, in place, and their performance and gap.
+
+    Per active employee i and competency k, with s the start-of-week skill:
+    ``s + doing_rate * n_i * a_i * e_i * u_k * (1 - s) - forget_rate * (1 - u_k) * s``
+    plus, for rows in a pair, ``delta[delta_row[i], k]`` (mentoring, from
+    :func:`_pair_deltas`), clipped to [0, 1]. Learning by doing has diminishing returns
+    near mastery; ``n_i = 1 + novice_boost * exp(-tenure_i / novice_weeks)`` is a
+    newcomer's learning curve (taken as 1 past 40 time constants, where the boost is
+    below 1e-17); ``e_i`` is the weekly opportunity factor (counter-based, mean 1, sd
+    ``noise_sd``); forgetting acts on the unused share ``1 - u_k``.
+
+    Rows are spread over numba's threads (``prange``); every input is start-of-week state,
+    so any thread count gives identical numbers. ``fastmath`` lets the per-row sums
+    vectorise (reassociation: differences ~1e-16). Performance is
+    ``sum_k w_k min(s_k / r_k, 1)``; gap is ``sum_k w_k max(r_k - s_k, 0)``.
+    """
+    n_k = skills.shape[1]
+    forget_k = forget_rate * (1.0 - usage)
+    inv_required = 1.0 / required
+    half_width = noise_sd * np.sqrt(3.0)
+    for i in prange(skills.shape[0]):
         if not active[i]:
             performance_out[i] = 0.0
             gap_out[i] = 0.0
             continue
-        u = _counter_uniform(key, week, pid[i], STREAM_LEARNING)
-        effort = 1.0 + half_width * (2.0 * u - 1.0)
-        if effort < 0.0:
-            effort = 0.0
-        novice = 1.0 + novice_boost * np.exp(-tenure_weeks[i] / novice_weeks)
-        doing = doing_rate * novice * aptitude[i] * effort
-        m = mentor[i]
-        coupling = 0.0
-        gap_total = 0.0
-        single = focus_competency[i]
-        if m >= 0:
-            coupling = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i]
-            if targeted:
-                coupling *= targeted_multiplier
-            if targeted and single < 0:
-                for k in range(n_k):
-                    g = required[k] - skills[i, k]
-                    if g > 0.0:
-                        gap_total += weights[k] * g
-        mrow = mentor_row[i]
+        novice = 1.0
+        if novice_boost > 0.0 and tenure_weeks[i] < 40.0 * novice_weeks:
+            novice += novice_boost * np.exp(-tenure_weeks[i] / novice_weeks)
+        doing = doing_rate * novice * aptitude[i] * _effort(key, week, pid[i], half_width)
+        dr = delta_row[i]
         perf = 0.0
         gap = 0.0
-        for k in range(n_k):
-            s = skills[i, k]
-            new = s + doing * usage[k] * (1.0 - s) - forget_rate * (1.0 - usage[k]) * s
-            if m >= 0:
-                focus = 1.0
-                if single >= 0:
-                    focus = n_k * 1.0 if k == single else 0.0
-                elif targeted:
-                    if gap_total > 0.0:
-                        g = required[k] - s
-                        focus = n_k * weights[k] * g / gap_total if g > 0.0 else 0.0
-                c = coupling * focus
-                if c > 1.0:
-                    c = 1.0
-                d = mentor_skills[mentor_row[m], k] - s
-                if d > 0.0:
-                    new += c * d
-            if mrow >= 0:
-                new += reciprocal[mrow, k]
-            if new < 0.0:
-                new = 0.0
-            elif new > 1.0:
-                new = 1.0
-            skills[i, k] = new
-            ratio = new / required[k]
-            perf += weights[k] * (ratio if ratio < 1.0 else 1.0)
-            if required[k] > new:
-                gap += weights[k] * (required[k] - new)
+        if dr < 0:
+            for k in range(n_k):
+                s = skills[i, k]
+                new = min(max(s + doing * usage[k] * (1.0 - s) - forget_k[k] * s, 0.0), 1.0)
+                skills[i, k] = new
+                perf += weights[k] * min(new * inv_required[k], 1.0)
+                gap += weights[k] * max(required[k] - new, 0.0)
+        else:
+            for k in range(n_k):
+                s = skills[i, k]
+                new = s + doing * usage[k] * (1.0 - s) - forget_k[k] * s + delta[dr, k]
+                new = min(max(new, 0.0), 1.0)
+                skills[i, k] = new
+                perf += weights[k] * min(new * inv_required[k], 1.0)
+                gap += weights[k] * max(required[k] - new, 0.0)
         performance_out[i] = perf
         gap_out[i] = gap
 

@@ -8,9 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim import kernels
+
+
+def set_threads(threads: int | None) -> int:
+    """Set how many threads the parallel kernels use in this thread (None: all cores).
+
+    Results do not depend on it (counter-based draws, start-of-week snapshots); sweeps
+    running one model per core set it to 1 so workers do not oversubscribe the machine.
+
+    Returns:
+        The thread count now in force.
+
+    """
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS if threads is None else threads)
+    return numba.get_num_threads()
 
 
 @dataclass(frozen=True)
@@ -85,40 +100,32 @@ def counter_uniforms(key: int, week: int, pids: np.ndarray, stream: int) -> np.n
     return kernels._counter_uniforms(np.uint64(key), np.int64(week), pids, np.int64(stream))
 
 
-def reciprocal_gains(
-    skills: np.ndarray,
-    mentor_slots: np.ndarray,
-    mentee_start: np.ndarray,
-    mentee_slots: np.ndarray,
-    aptitude: np.ndarray,
-    quality: np.ndarray,
-    contact_hours: np.ndarray,
-    reciprocal_rate: float,
-) -> np.ndarray:
-    """What each mentor learns from their mentees this week (see the kernel's docstring).
+def pair_index(mentor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Index the rows in a pair for :func:`kernels._pair_deltas`.
+
+    Args:
+        mentor: int32 (N,), each row's mentor slot or -1.
 
     Returns:
-        Array (len(mentor_slots), K) of skill gains.
+        ``rows`` (ascending slots of every mentee and mentor), ``delta_row`` (N,: the
+        position of a slot in ``rows`` or -1), and the mentees of each row in compressed
+        form: ``mentee_start`` (len(rows) + 1) and ``mentee_slots``.
 
     """
-    n = skills.shape[0]
-    _require(skills.ndim == 2 and skills.dtype == np.float64, "skills must be float64 (N, K)")
-    _require(mentee_start.shape == (mentor_slots.shape[0] + 1,), "mentee_start must be M + 1")
-    _require(int(mentee_start[-1]) == mentee_slots.shape[0], "mentee_start must end at len")
-    _require_vector("aptitude", aptitude, n, np.float64)
-    _require_vector("quality", quality, n, np.float64)
-    _require_vector("contact_hours", contact_hours, n, np.float64)
-    _require(reciprocal_rate >= 0, "reciprocal_rate must be >= 0")
-    return kernels._reciprocal_gains(
-        skills,
-        mentor_slots.astype(np.int64, copy=False),
-        mentee_start.astype(np.int64, copy=False),
-        mentee_slots.astype(np.int64, copy=False),
-        aptitude,
-        quality,
-        contact_hours,
-        float(reciprocal_rate),
-    )
+    n = mentor.shape[0]
+    mentees = np.flatnonzero(mentor >= 0)
+    their_mentors = mentor[mentees]
+    in_pair = np.zeros(n, dtype=np.bool_)
+    in_pair[mentees] = True
+    in_pair[their_mentors] = True
+    rows = np.flatnonzero(in_pair)
+    delta_row = np.full(n, -1, dtype=np.int64)
+    delta_row[rows] = np.arange(rows.shape[0])
+    owner = delta_row[their_mentors]
+    order = np.argsort(owner, kind="stable")
+    mentee_start = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=rows.shape[0]), out=mentee_start[1:])
+    return rows, delta_row, mentee_start, mentees[order].astype(np.int64)
 
 
 def learn_week(
@@ -142,8 +149,8 @@ def learn_week(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Advance every employee's skills by one week, in place.
 
-    Builds the mentor snapshot and the mentors' reciprocal gains from start-of-week
-    skills, then runs the learning kernel over the whole skill matrix.
+    First the mentoring deltas of every row in a pair (from start-of-week skills), then
+    one pass of the learning kernel over the whole skill matrix.
 
     Args:
         skills: float64 (N, K) in [0, 1], updated in place.
@@ -184,28 +191,19 @@ def learn_week(
     _require(bool(np.all(required > 0)), "required levels must be > 0")
     _require(bool(np.all((usage >= 0) & (usage <= 1))), "usage must be in [0, 1]")
 
-    mentees = np.flatnonzero(mentor >= 0)
-    mentor_of_mentee = mentor[mentees].astype(np.int64)
-    order = np.argsort(mentor_of_mentee, kind="stable")
-    mentor_slots, counts = np.unique(mentor_of_mentee, return_counts=True)
-    mentee_start = np.zeros(mentor_slots.shape[0] + 1, dtype=np.int64)
-    np.cumsum(counts, out=mentee_start[1:])
-    mentee_sorted = mentees[order].astype(np.int64)
-    mentor_row = np.full(n, -1, dtype=np.int64)
-    mentor_row[mentor_slots] = np.arange(mentor_slots.shape[0])
-    mentor_skills = skills[mentor_slots]
-    gains = reciprocal_gains(
-        skills, mentor_slots, mentee_start, mentee_sorted, aptitude, quality,
-        contact_hours, rates.reciprocal,
+    rows, delta_row, mentee_start, mentee_slots = pair_index(mentor)
+    delta = kernels._pair_deltas(
+        skills, pid, aptitude, mentor, quality, contact_hours, focus_competency, rows,
+        mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
+        bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),
+        np.int64(week),
     )
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)
     kernels._learn_week(
-        skills, active, pid, aptitude, tenure_weeks, mentor, quality, contact_hours,
-        focus_competency, mentor_row, mentor_skills, gains, usage, required, weights,
-        rates.doing, rates.novice_boost, rates.novice_weeks, rates.mentoring, rates.forgetting,
-        bool(targeted), float(targeted_multiplier), rates.noise_sd,
-        np.uint64(key), np.int64(week), performance, gap,
+        skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required,
+        weights, rates.doing, rates.novice_boost, rates.novice_weeks, rates.forgetting,
+        rates.noise_sd, np.uint64(key), np.int64(week), performance, gap,
     )
     return performance, gap
 

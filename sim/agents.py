@@ -2,8 +2,9 @@
 
 An :class:`Employee` holds no state of its own beyond its slot: its skills, role, tenure,
 group and mentor are properties that read the model's arrays, so the weekly step never
-loops over agents in Python. Agents are created when a person is hired and removed when
-they leave; ``unique_id`` equals the person id in the arrays.
+loops over agents in Python. The model makes an Employee object when one is first asked
+for (``model.agents``, ``model.mentors``, ``employee.mentor`` ...) and drops it when the
+person leaves; ``unique_id`` equals the person id in the arrays.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ class Employee(mesa.Agent):
     def __init__(self, model: MentoringModel, slot: int) -> None:
         super().__init__(model)
         self.slot = slot
+
+    @property
+    def employed(self) -> bool:
+        """Whether this person still holds their slot (False once they have left)."""
+        return self.model._employees[self.slot] is self
 
     @property
     def _wf(self):

@@ -288,3 +288,156 @@ def _match_by_scores(
         remaining -= 1
         out[i] = best
     return out
+
+
+@njit(cache=True, parallel=True)
+def _age_and_leave(
+    active, pid, age_years, tenure_weeks, commitment, retirement_age, weekly_quit, coef,
+    key, week, quits_out, retire_out,
+):
+    """Age every employee a week; mark who retires (at ``retirement_age``) and who quits.
+
+    An active employee below retirement age quits when their counter-based draw is below
+    ``weekly_quit * exp(-coef * commitment)``. ``quits_out`` and ``retire_out`` (bool, N)
+    are overwritten.
+    """
+    step = 1.0 / 52.0
+    for i in prange(active.shape[0]):
+        quits_out[i] = False
+        retire_out[i] = False
+        if not active[i]:
+            continue
+        age_years[i] += step
+        tenure_weeks[i] += 1
+        if age_years[i] >= retirement_age:
+            retire_out[i] = True
+            continue
+        hazard = weekly_quit
+        if commitment[i] != 0.0:
+            hazard *= np.exp(-coef * commitment[i])
+        if _counter_uniform(key, week, pid[i], STREAM_QUIT) < hazard:
+            quits_out[i] = True
+
+
+@njit(cache=True, parallel=True)
+def _update_outcomes(
+    active, mentor, load, quality, pair_kind, commitment, tenure_weeks, performance, level,
+    promotions, sponsored, pid, mentee_effect_per_quality, reduced_kind, reduced_share,
+    mentor_target, rise, fade, threshold, min_tenure, max_level, promotion_chance,
+    sponsorship_multiplier, key, week,
+):
+    """Commitment and promotions for one week, in place; returns how many were promoted.
+
+    Commitment of someone in a pair moves a share ``rise`` of the way to its target: for a
+    mentee ``mentee_effect_per_quality * quality`` (times ``reduced_share`` for pairs of
+    ``reduced_kind``, e.g. e-mentoring's lesser psychosocial support), for a mentor at
+    least ``mentor_target``; everyone else's commitment fades by the factor ``fade``.
+    An active employee with ``min_tenure`` weeks, performance >= ``threshold`` and level
+    below ``max_level`` is promoted when their counter-based draw is below
+    ``promotion_chance`` (times ``sponsorship_multiplier`` with an active sponsor).
+    """
+    promoted = 0
+    for i in prange(active.shape[0]):
+        if not active[i]:
+            continue
+        is_mentee = mentor[i] >= 0
+        is_mentor = load[i] > 0
+        if is_mentee or is_mentor:
+            target = 0.0
+            if is_mentee:
+                target = mentee_effect_per_quality * quality[i]
+                if pair_kind[i] == reduced_kind:
+                    target *= reduced_share
+            if is_mentor and target < mentor_target:
+                target = mentor_target
+            commitment[i] += (target - commitment[i]) * rise
+        else:
+            commitment[i] *= fade
+        if tenure_weeks[i] >= min_tenure and performance[i] >= threshold and level[i] < max_level:
+            chance = promotion_chance * sponsorship_multiplier if sponsored[i] else (
+                promotion_chance
+            )
+            if _counter_uniform(key, week, pid[i], STREAM_PROMOTION) < chance:
+                level[i] += 1
+                promotions[i] += 1
+                promoted += 1
+    return promoted
+
+
+# Positions in the vector returned by _weekly_sums.
+(SUM_ACTIVE, SUM_PERFORMANCE_NET, SUM_JOB, SUM_SKILL, SUM_GAP, SUM_PROFICIENT, SUM_PAIRS,
+ SUM_PAIRS_FORMAL, SUM_PAIRS_INFORMAL, SUM_MENTORS, SUM_QUALITY, SUM_QUALITY_FORMAL,
+ SUM_QUALITY_INFORMAL, SUM_MENTORED, SUM_SKILL_MENTORED, SUM_GAP_MENTORED, SUM_SKILL_NEVER,
+ SUM_GAP_NEVER, SUM_TIME_SHARE, SUM_COMMITMENT, SUM_UNDER, SUM_UNDER_MENTORED,
+ SUM_UNDER_FORMAL, SUM_MAJORITY_MENTORED, SUM_MAJORITY_FORMAL, N_SUMS) = range(26)
+
+
+@njit(cache=True)
+def _weekly_sums(
+    active, performance, gap, commitment, mentor, pair_kind, quality, contact_hours, load,
+    ever_mentored, ever_formal, underrepresented, formal_prep_hours, group_format,
+    hours_per_week, enablers, motivation_effect, threshold, time_share_out,
+):
+    """Every weekly reporter's sum or count in one pass (positions ``SUM_*``).
+
+    Also fills ``time_share_out`` with each slot's share of the working week spent in
+    mentoring: a mentee's contact hours, and for a mentor the contact hours of each pair
+    plus ``formal_prep_hours`` for formal pairs (a formal group session is shared by the
+    group: divided by the mentor's load). On-the-job performance is skill performance x
+    ``enablers`` x (1 + ``motivation_effect`` x commitment); net performance deducts the
+    time share.
+    """
+    n = active.shape[0]
+    sums = np.zeros(N_SUMS, dtype=np.float64)
+    for i in range(n):
+        time_share_out[i] = 0.0
+    for e in range(n):
+        m = mentor[e]
+        if m < 0:
+            continue
+        time_share_out[e] += contact_hours[e] / hours_per_week
+        hours = contact_hours[e]
+        if pair_kind[e] == 1:
+            hours += formal_prep_hours
+            if group_format:
+                hours /= max(load[m], 1)
+        time_share_out[m] += hours / hours_per_week
+        sums[SUM_PAIRS] += 1.0
+        sums[SUM_QUALITY] += quality[e]
+        if pair_kind[e] == 1:
+            sums[SUM_PAIRS_FORMAL] += 1.0
+            sums[SUM_QUALITY_FORMAL] += quality[e]
+        else:
+            sums[SUM_PAIRS_INFORMAL] += 1.0
+            sums[SUM_QUALITY_INFORMAL] += quality[e]
+    for i in range(n):
+        if not active[i]:
+            continue
+        skill = performance[i]
+        job = skill * enablers * (1.0 + motivation_effect * commitment[i])
+        sums[SUM_ACTIVE] += 1.0
+        sums[SUM_JOB] += job
+        sums[SUM_PERFORMANCE_NET] += job * (1.0 - time_share_out[i])
+        sums[SUM_SKILL] += skill
+        sums[SUM_GAP] += gap[i]
+        sums[SUM_TIME_SHARE] += time_share_out[i]
+        sums[SUM_COMMITMENT] += commitment[i]
+        if skill >= threshold:
+            sums[SUM_PROFICIENT] += 1.0
+        if load[i] > 0:
+            sums[SUM_MENTORS] += 1.0
+        if ever_mentored[i]:
+            sums[SUM_MENTORED] += 1.0
+            sums[SUM_SKILL_MENTORED] += skill
+            sums[SUM_GAP_MENTORED] += gap[i]
+        else:
+            sums[SUM_SKILL_NEVER] += skill
+            sums[SUM_GAP_NEVER] += gap[i]
+        if underrepresented[i]:
+            sums[SUM_UNDER] += 1.0
+            sums[SUM_UNDER_MENTORED] += ever_mentored[i]
+            sums[SUM_UNDER_FORMAL] += ever_formal[i]
+        else:
+            sums[SUM_MAJORITY_MENTORED] += ever_mentored[i]
+            sums[SUM_MAJORITY_FORMAL] += ever_formal[i]
+    return sums

@@ -10,6 +10,7 @@ from functools import partial
 
 import numpy as np
 
+from sim import kernels
 from sim.relationships import FORMAL, INFORMAL
 
 # The end-of-run results a planner compares designs on (keys of run_summary); a key
@@ -70,6 +71,9 @@ def _mean(values: np.ndarray) -> float:
 def weekly_metrics(model) -> dict[str, float]:
     """All model reporters for the current week, as plain floats.
 
+    One pass of :func:`sim.kernels._weekly_sums` over the slots gives every sum; this
+    turns them into means and shares. It also refreshes ``model.time_share_buffer``.
+
     Args:
         model: A :class:`~sim.model.MentoringModel`.
 
@@ -78,40 +82,48 @@ def weekly_metrics(model) -> dict[str, float]:
 
     """
     wf = model.workforce
-    active = wf.active
-    time_share = model.time_share()
-    skill = wf.performance[active]
-    job = model.job_performance()[active]
-    gap = wf.gap[active]
-    mentored = wf.ever_mentored[active]
-    formal_ever = wf.ever_formal[active]
-    kind = wf.pair_kind
-    under = wf.underrepresented[wf.group[active]]
-    threshold = model.scenario.organisation.proficiency_threshold
+    scenario = model.scenario
+    sums = kernels._weekly_sums(
+        wf.active, wf.performance, wf.gap, wf.commitment, wf.mentor, wf.pair_kind,
+        wf.quality, wf.contact_hours, wf.load, wf.ever_mentored, wf.ever_formal,
+        wf.underrepresented[wf.group], model.programme.prep_hours,
+        scenario.programme.format == "group", scenario.organisation.hours_per_week,
+        model.enablers, scenario.attitudes.motivation_effect,
+        scenario.organisation.proficiency_threshold, model.time_share_buffer,
+    )
+    n = sums[kernels.SUM_ACTIVE]
+    mentored = sums[kernels.SUM_MENTORED]
+    under = sums[kernels.SUM_UNDER]
     flows = model.last_flows
+
+    def share(numerator: int, denominator: float) -> float:
+        return float(sums[numerator] / denominator) if denominator > 0 else float("nan")
+
     return {
-        "performance": _mean(job * (1.0 - time_share[active])),
-        "job_performance": _mean(job),
-        "skill_performance": _mean(skill),
-        "skill_gap": _mean(gap),
-        "proficient_share": _mean((skill >= threshold).astype(np.float64)),
-        "output_fte": float(job.sum()),
-        "headcount": float(skill.shape[0]),
-        "pairs": float(np.count_nonzero(wf.mentor >= 0)),
-        "pairs_formal": float(np.count_nonzero(kind == FORMAL)),
-        "pairs_informal": float(np.count_nonzero(kind == INFORMAL)),
-        "mentors": float(np.count_nonzero(wf.load > 0)),
-        "mean_quality": _mean(wf.quality[wf.mentor >= 0]),
-        "mean_quality_formal": _mean(wf.quality[kind == FORMAL]),
-        "mean_quality_informal": _mean(wf.quality[kind == INFORMAL]),
-        "performance_mentored": _mean(skill[mentored]),
-        "performance_never_mentored": _mean(skill[~mentored]),
-        "gap_mentored": _mean(gap[mentored]),
-        "gap_never_mentored": _mean(gap[~mentored]),
-        "mentoring_time_share": _mean(time_share[active]),
+        "performance": share(kernels.SUM_PERFORMANCE_NET, n),
+        "job_performance": share(kernels.SUM_JOB, n),
+        "skill_performance": share(kernels.SUM_SKILL, n),
+        "skill_gap": share(kernels.SUM_GAP, n),
+        "proficient_share": share(kernels.SUM_PROFICIENT, n),
+        "output_fte": float(sums[kernels.SUM_JOB]),
+        "headcount": float(n),
+        "pairs": float(sums[kernels.SUM_PAIRS]),
+        "pairs_formal": float(sums[kernels.SUM_PAIRS_FORMAL]),
+        "pairs_informal": float(sums[kernels.SUM_PAIRS_INFORMAL]),
+        "mentors": float(sums[kernels.SUM_MENTORS]),
+        "mean_quality": share(kernels.SUM_QUALITY, sums[kernels.SUM_PAIRS]),
+        "mean_quality_formal": share(kernels.SUM_QUALITY_FORMAL, sums[kernels.SUM_PAIRS_FORMAL]),
+        "mean_quality_informal": share(
+            kernels.SUM_QUALITY_INFORMAL, sums[kernels.SUM_PAIRS_INFORMAL]
+        ),
+        "performance_mentored": share(kernels.SUM_SKILL_MENTORED, mentored),
+        "performance_never_mentored": share(kernels.SUM_SKILL_NEVER, n - mentored),
+        "gap_mentored": share(kernels.SUM_GAP_MENTORED, mentored),
+        "gap_never_mentored": share(kernels.SUM_GAP_NEVER, n - mentored),
+        "mentoring_time_share": share(kernels.SUM_TIME_SHARE, n),
         "programme_hours": float(sum(model.programme.hours_week.values())),
         "programme_cost": float(model.programme_cost),
-        "commitment": _mean(wf.commitment[active]),
+        "commitment": share(kernels.SUM_COMMITMENT, n),
         "hires": float(flows.hires.shape[0]) if flows else 0.0,
         "quits": float(flows.quits.shape[0]) if flows else 0.0,
         "retirements": float(flows.retirements.shape[0]) if flows else 0.0,
@@ -119,10 +131,10 @@ def weekly_metrics(model) -> dict[str, float]:
         "knowledge_lost": float(model.knowledge_lost_week),
         "proficient_leavers": float(model.proficient_leavers_week),
         "required_mean": float(model.environment.required.mean()),
-        "underrepresented_access": _mean(mentored[under].astype(np.float64)),
-        "majority_access": _mean(mentored[~under].astype(np.float64)),
-        "underrepresented_formal_access": _mean(formal_ever[under].astype(np.float64)),
-        "majority_formal_access": _mean(formal_ever[~under].astype(np.float64)),
+        "underrepresented_access": share(kernels.SUM_UNDER_MENTORED, under),
+        "majority_access": share(kernels.SUM_MAJORITY_MENTORED, n - under),
+        "underrepresented_formal_access": share(kernels.SUM_UNDER_FORMAL, under),
+        "majority_formal_access": share(kernels.SUM_MAJORITY_FORMAL, n - under),
     }
 
 

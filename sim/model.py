@@ -76,6 +76,7 @@ class MentoringModel(mesa.Model):
         self.knowledge_lost_week = 0.0
         self.proficient_leavers_week = 0
         self.initial_headcount = self.workforce.size
+        self.time_share_buffer = np.zeros(self.workforce.size, dtype=np.float64)
         learning = resolved.learning
         self.rates = LearningRates.from_half_life(
             doing=learning.doing_rate_per_week,
@@ -92,7 +93,6 @@ class MentoringModel(mesa.Model):
         self.last_flows: Flows | None = None
 
         self._employees: list[Employee | None] = [None] * self.workforce.size
-        self._add_employees(np.flatnonzero(self.workforce.active))
         self._assess(np.arange(self.workforce.size))
 
         self.metrics = weekly_metrics(self)
@@ -150,8 +150,8 @@ class MentoringModel(mesa.Model):
         return wf.performance * self.enablers * motivation
 
     def time_share(self) -> np.ndarray:
-        """Share of each slot's working week spent in mentoring."""
-        return self.programme.time_share(self.scenario.organisation.hours_per_week)
+        """Share of each slot's working week spent in mentoring (as of the last report)."""
+        return self.time_share_buffer
 
     def initial_staff_retained(self) -> int:
         """How many of the staff in post at week 0 have not quit (retirees count as kept)."""
@@ -169,34 +169,68 @@ class MentoringModel(mesa.Model):
         wf.gap[slots] *= wf.active[slots]
 
     # --- agents over the arrays --------------------------------------------------
-    def _add_employees(self, slots: np.ndarray) -> None:
-        pids = self.workforce.pid
-        for slot in slots.tolist():
-            employee = Employee(self, slot)
-            employee.unique_id = int(pids[slot])
-            self._employees[slot] = employee
+    # Employees are Mesa agents, but their state lives in the workforce arrays, so the
+    # Agent objects are made when first asked for (and kept while the person stays) and
+    # the model's agent registry is the ``active`` array itself: hiring and leaving cost
+    # no per-agent Python work, and a million employees need no million objects until
+    # someone looks at them. Other agent types a user adds register with Mesa as usual.
+    def register_agent(self, agent: mesa.Agent) -> None:
+        """Register a non-employee agent with Mesa; employees live in the arrays."""
+        if not isinstance(agent, Employee):
+            super().register_agent(agent)
+
+    def deregister_agent(self, agent: mesa.Agent) -> None:
+        """Deregister a non-employee agent; an employee leaves through the arrays."""
+        if not isinstance(agent, Employee):
+            super().deregister_agent(agent)
 
     def _sync_employees(self, flows: Flows) -> None:
         for slot in flows.leavers.tolist():
-            employee = self._employees[slot]
-            if employee is not None:
-                employee.remove()
-                self._employees[slot] = None
+            self._employees[slot] = None
         if flows.hires.shape[0]:
-            self._add_employees(flows.hires)
             self._assess(flows.hires)
 
     def employee_at(self, slot: int) -> Employee:
         """The employee agent holding ``slot`` of the workforce arrays."""
+        if not self.workforce.active[slot]:
+            raise KeyError(f"slot {slot} is vacant")
         employee = self._employees[slot]
         if employee is None:
-            raise KeyError(f"slot {slot} is vacant")
+            employee = Employee(self, slot)
+            employee.unique_id = int(self.workforce.pid[slot])
+            self._employees[slot] = employee
         return employee
 
     def _agent_set(self, slots: np.ndarray) -> mesa.agent.AgentSet:
         return mesa.agent.AgentSet(
-            [self._employees[s] for s in slots.tolist()], random=self.random
+            [self.employee_at(s) for s in slots.tolist()], random=self.random
         )
+
+    @property
+    def employees(self) -> mesa.agent.AgentSet:
+        """AgentSet of everyone employed now."""
+        return self._agent_set(np.flatnonzero(self.workforce.active))
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All agents: the employees, plus any other agents registered with Mesa."""
+        employees = self.employees
+        others = list(super().agents)
+        if not others:
+            return employees
+        return mesa.agent.AgentSet([*employees, *others], random=self.random)
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Agents by type, employees included."""
+        by_type = dict(super().agents_by_type)
+        by_type[Employee] = self.employees
+        return by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent types in the model."""
+        return list(self.agents_by_type)
 
     @property
     def mentors(self) -> mesa.agent.AgentSet:

@@ -20,8 +20,7 @@ import numpy as np
 
 from sim import kernels
 from sim.config import Scenario
-from sim.learning import counter_uniforms
-from sim.relationships import REFERENCE_QUALITY
+from sim.relationships import FORMAL, REFERENCE_QUALITY
 from sim.workforce import Workforce
 
 WEEKS_PER_YEAR = 52.0
@@ -59,7 +58,6 @@ class Outcomes:
         self.psychosocial = (
             a.e_mentoring_psychosocial if scenario.programme.format == "e_mentoring" else 1.0
         )
-        self.formal_format_is_e = scenario.programme.format == "e_mentoring"
         wf_cfg = scenario.workforce
         self.promotion_weekly = 1.0 - (1.0 - wf_cfg.promotion_rate_per_year) ** (
             1.0 / WEEKS_PER_YEAR
@@ -71,31 +69,11 @@ class Outcomes:
     def update(self, week: int) -> None:
         """Move commitment towards this week's targets; draw promotions."""
         wf = self.workforce
-        mentee = wf.mentor >= 0
-        target = np.zeros(wf.size, dtype=np.float64)
-        effect = self.mentee_effect * wf.quality / REFERENCE_QUALITY
-        if self.formal_format_is_e:
-            effect = np.where(wf.pair_kind == 1, effect * self.psychosocial, effect)
-        target[mentee] = effect[mentee]
-        mentor = wf.load > 0
-        target[mentor] = np.maximum(target[mentor], self.mentor_target)
-        engaged = mentee | mentor
-        wf.commitment[engaged] += (target[engaged] - wf.commitment[engaged]) * self.rise
-        wf.commitment[~engaged] *= self.fade
-        self._promote(week)
-
-    def _promote(self, week: int) -> None:
-        wf = self.workforce
-        ready = np.flatnonzero(
-            wf.active & (wf.tenure_weeks >= PROMOTION_MIN_TENURE_WEEKS)
-            & (wf.performance >= self.threshold) & (wf.level < MAX_LEVEL)
-        )
-        chance = np.where(
-            wf.sponsored[ready], self.promotion_weekly * self.sponsorship_multiplier,
-            self.promotion_weekly,
-        )
-        draws = counter_uniforms(wf.key, week, wf.pid[ready], kernels.STREAM_PROMOTION)
-        promoted = ready[draws < chance]
-        wf.level[promoted] += 1
-        wf.promotions[promoted] += 1
-        self.promotions_week = int(promoted.shape[0])
+        self.promotions_week = int(kernels._update_outcomes(
+            wf.active, wf.mentor, wf.load, wf.quality, wf.pair_kind, wf.commitment,
+            wf.tenure_weeks, wf.performance, wf.level, wf.promotions, wf.sponsored, wf.pid,
+            self.mentee_effect / REFERENCE_QUALITY, FORMAL if self.psychosocial < 1 else -1,
+            self.psychosocial, self.mentor_target, self.rise, self.fade, self.threshold,
+            PROMOTION_MIN_TENURE_WEEKS, MAX_LEVEL, self.promotion_weekly,
+            self.sponsorship_multiplier, np.uint64(wf.key), np.int64(week),
+        ))

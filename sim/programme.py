@@ -211,18 +211,3 @@ class Programme:
         if self.design.format == "group":
             return np.full(mentors.shape[0], self.contact_hours + self.prep_hours)
         return per_mentor * (self.contact_hours + self.prep_hours)
-
-    def time_share(self, hours_per_week: float) -> np.ndarray:
-        """Share of each employee's working week spent in mentoring (formal and informal)."""
-        wf = self.workforce
-        share = np.zeros(wf.size, dtype=np.float64)
-        in_pair = np.flatnonzero(wf.mentor >= 0)
-        share[in_pair] = wf.contact_hours[in_pair] / hours_per_week
-        mentor_hours = wf.contact_hours[in_pair] + np.where(
-            wf.pair_kind[in_pair] == FORMAL, self.prep_hours, 0.0
-        )
-        if self.design.format == "group":
-            formal = wf.pair_kind[in_pair] == FORMAL
-            mentor_hours[formal] /= np.maximum(wf.load[wf.mentor[in_pair[formal]]], 1)
-        np.add.at(share, wf.mentor[in_pair], mentor_hours / hours_per_week)
-        return share

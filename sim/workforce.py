@@ -15,7 +15,6 @@ import numpy as np
 
 from sim import kernels
 from sim.config import Scenario
-from sim.learning import counter_uniforms
 
 WEEKS_PER_YEAR = 52.0
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
@@ -121,6 +120,8 @@ class Workforce:
             setattr(self, name, np.full(n, value, dtype=dtype))
         self.next_pid = n + 1
         self.initial_staff_quits = 0  # quits among the staff in post at week 0 (pid <= n)
+        self._quit_mask = np.zeros(n, dtype=np.bool_)
+        self._retire_mask = np.zeros(n, dtype=np.bool_)
 
         self._draw_people(np.arange(n), wf.initial_age_mean_years, wf.initial_age_sd_years)
         self.skills[:] = settled_skills(scenario, self.aptitude)
@@ -153,10 +154,6 @@ class Workforce:
             rng.normal(age_mean, age_sd, size=m), 18.0, wf.retirement_age_years - 0.5
         )
 
-    def quit_hazard(self, slots: np.ndarray, commitment_coef: float) -> np.ndarray:
-        """Weekly quit probability of ``slots``: the base hazard times exp(-coef x commitment)."""
-        return self._weekly_quit * np.exp(-commitment_coef * self.commitment[slots])
-
     def flow(
         self, week: int, commitment_coef: float, on_leave: Callable[[np.ndarray], None]
     ) -> Flows:
@@ -173,16 +170,13 @@ class Workforce:
 
         """
         wf = self.scenario.workforce
-        active = np.flatnonzero(self.active)
-        self.age_years[active] += 1.0 / WEEKS_PER_YEAR
-        self.tenure_weeks[active] += 1
-
-        retiring_mask = self.age_years[active] >= wf.retirement_age_years
-        retiring = active[retiring_mask]
-        staying = active[~retiring_mask]
-        draws = counter_uniforms(self.key, week, self.pid[staying], kernels.STREAM_QUIT)
-        quitting = staying[draws < self.quit_hazard(staying, commitment_coef)]
-
+        kernels._age_and_leave(
+            self.active, self.pid, self.age_years, self.tenure_weeks, self.commitment,
+            wf.retirement_age_years, self._weekly_quit, commitment_coef, np.uint64(self.key),
+            np.int64(week), self._quit_mask, self._retire_mask,
+        )
+        quitting = np.flatnonzero(self._quit_mask)
+        retiring = np.flatnonzero(self._retire_mask)
         self.initial_staff_quits += int(np.count_nonzero(self.pid[quitting] <= self.size))
         leavers = np.concatenate([quitting, retiring])
         if leavers.shape[0]:

@@ -135,3 +135,111 @@ def match_by_scores(scores, candidates, capacity):
         capacity[best] -= 1
         result.append(best)
     return result, capacity
+
+
+def age_and_leave(active, pid, age, tenure, commitment, retirement_age, weekly_quit, coef,
+                  key, week):
+    """Return (age, tenure, quits, retirements) lists after one week."""
+    age, tenure = list(age), list(tenure)
+    quits, retire = [False] * len(active), [False] * len(active)
+    for i, on in enumerate(active):
+        if not on:
+            continue
+        age[i] += 1.0 / 52.0
+        tenure[i] += 1
+        if age[i] >= retirement_age:
+            retire[i] = True
+        elif counter_uniform(key, week, int(pid[i]), 2) < weekly_quit * math.exp(
+            -coef * commitment[i]
+        ):
+            quits[i] = True
+    return age, tenure, quits, retire
+
+
+def update_outcomes(state, effect_per_quality, reduced_kind, reduced_share, mentor_target,
+                    rise, fade, threshold, min_tenure, max_level, chance, multiplier, key,
+                    week):
+    """Return (commitment, level, promotions, promoted) after one week (state: dict of lists)."""
+    commitment = list(state["commitment"])
+    level, promotions = list(state["level"]), list(state["promotions"])
+    promoted = 0
+    for i, on in enumerate(state["active"]):
+        if not on:
+            continue
+        mentee = state["mentor"][i] >= 0
+        mentor = state["load"][i] > 0
+        if mentee or mentor:
+            target = 0.0
+            if mentee:
+                target = effect_per_quality * state["quality"][i]
+                if state["pair_kind"][i] == reduced_kind:
+                    target *= reduced_share
+            if mentor:
+                target = max(target, mentor_target)
+            commitment[i] += (target - commitment[i]) * rise
+        else:
+            commitment[i] *= fade
+        ready = (state["tenure"][i] >= min_tenure and state["performance"][i] >= threshold
+                 and level[i] < max_level)
+        if ready:
+            p = chance * multiplier if state["sponsored"][i] else chance
+            if counter_uniform(key, week, int(state["pid"][i]), 6) < p:
+                level[i] += 1
+                promotions[i] += 1
+                promoted += 1
+    return commitment, level, promotions, promoted
+
+
+def weekly_sums(state, prep_hours, group_format, hours_per_week, enablers, motivation,
+                threshold):
+    """Return (sums dict, time share list) for one week (state: dict of lists)."""
+    n = len(state["active"])
+    share = [0.0] * n
+    sums = dict.fromkeys(
+        ["active", "net", "job", "skill", "gap", "proficient", "pairs", "pairs_formal",
+         "pairs_informal", "mentors", "quality", "quality_formal", "quality_informal",
+         "mentored", "skill_mentored", "gap_mentored", "skill_never", "gap_never",
+         "time_share", "commitment", "under", "under_mentored", "under_formal",
+         "majority_mentored", "majority_formal"], 0.0)
+    for e in range(n):
+        m = state["mentor"][e]
+        if m < 0:
+            continue
+        formal = state["pair_kind"][e] == 1
+        share[e] += state["contact_hours"][e] / hours_per_week
+        hours = state["contact_hours"][e] + (prep_hours if formal else 0.0)
+        if formal and group_format:
+            hours /= max(state["load"][m], 1)
+        share[m] += hours / hours_per_week
+        sums["pairs"] += 1
+        sums["quality"] += state["quality"][e]
+        key = "formal" if formal else "informal"
+        sums[f"pairs_{key}"] += 1
+        sums[f"quality_{key}"] += state["quality"][e]
+    for i in range(n):
+        if not state["active"][i]:
+            continue
+        skill = state["performance"][i]
+        job = skill * enablers * (1 + motivation * state["commitment"][i])
+        sums["active"] += 1
+        sums["job"] += job
+        sums["net"] += job * (1 - share[i])
+        sums["skill"] += skill
+        sums["gap"] += state["gap"][i]
+        sums["time_share"] += share[i]
+        sums["commitment"] += state["commitment"][i]
+        sums["proficient"] += skill >= threshold
+        sums["mentors"] += state["load"][i] > 0
+        if state["ever_mentored"][i]:
+            sums["mentored"] += 1
+            sums["skill_mentored"] += skill
+            sums["gap_mentored"] += state["gap"][i]
+        else:
+            sums["skill_never"] += skill
+            sums["gap_never"] += state["gap"][i]
+        side = "under" if state["under"][i] else "majority"
+        if side == "under":
+            sums["under"] += 1
+        sums[f"{side}_mentored"] += state["ever_mentored"][i]
+        sums[f"{side}_formal"] += state["ever_formal"][i]
+    return sums, share

@@ -186,3 +186,94 @@ def test_match_by_scores_matches_naive(seed):
     got = match_by_scores(scores, candidates, cap)
     assert got.tolist() == expected and cap.tolist() == exp_capacity
     assert (got >= 0).sum() == min(n_e, capacity.sum())
+
+
+def bookkeeping_state(seed, n=40):
+    rng = np.random.default_rng(seed)
+    state = random_state(seed, n=n)
+    skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, *_ = state
+    load = np.bincount(mentor[mentor >= 0], minlength=n).astype(np.int16)
+    return dict(
+        active=active, pid=pid, mentor=mentor, quality=quality, contact_hours=hours,
+        load=load, pair_kind=np.where(mentor >= 0, rng.integers(1, 3, n), 0).astype(np.int8),
+        commitment=rng.normal(0, 0.3, n) * (rng.random(n) < 0.7),
+        tenure=tenure, performance=rng.uniform(0.6, 1.0, n), gap=rng.uniform(0, 0.2, n),
+        level=rng.integers(0, 11, n).astype(np.int8), promotions=np.zeros(n, np.int16),
+        sponsored=rng.random(n) < 0.3, age=rng.uniform(20, 66, n),
+        ever_mentored=rng.random(n) < 0.4, ever_formal=rng.random(n) < 0.2,
+        under=rng.random(n) < 0.3,
+    )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_age_and_leave_matches_naive(seed):
+    s = bookkeeping_state(seed)
+    age, tenure = s["age"].copy(), s["tenure"].copy()
+    quits, retire = np.zeros(40, bool), np.zeros(40, bool)
+    weekly = 0.2  # high, so that some quit
+    kernels._age_and_leave(s["active"], s["pid"], age, tenure, s["commitment"], 65.0, weekly,
+                           0.6, np.uint64(99 + seed), np.int64(seed), quits, retire)
+    exp_age, exp_tenure, exp_quits, exp_retire = naive.age_and_leave(
+        s["active"], s["pid"], s["age"], s["tenure"], s["commitment"], 65.0, weekly, 0.6,
+        99 + seed, seed)
+    np.testing.assert_allclose(age, exp_age, rtol=0, atol=1e-12)
+    assert tenure.tolist() == exp_tenure
+    assert quits.tolist() == exp_quits and retire.tolist() == exp_retire
+    assert not np.any(quits & retire)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_update_outcomes_matches_naive(seed):
+    s = bookkeeping_state(seed)
+    args = (0.7, 1, 0.5, 0.16, 1 / 13, 0.5 ** (1 / 52), 0.8, 100, 10, 0.3, 2.0)
+    expected = naive.update_outcomes(s, *args, 5 + seed, seed)
+    commitment, level, promotions = s["commitment"].copy(), s["level"].copy(), \
+        s["promotions"].copy()
+    promoted = kernels._update_outcomes(
+        s["active"], s["mentor"], s["load"], s["quality"], s["pair_kind"], commitment,
+        s["tenure"], s["performance"], level, promotions, s["sponsored"], s["pid"], *args,
+        np.uint64(5 + seed), np.int64(seed))
+    np.testing.assert_allclose(commitment, expected[0], rtol=0, atol=1e-12)
+    assert level.tolist() == expected[1] and promotions.tolist() == expected[2]
+    assert promoted == expected[3]
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("group_format", [False, True])
+def test_weekly_sums_match_naive(seed, group_format):
+    s = bookkeeping_state(seed)
+    share = np.empty(40)
+    sums = kernels._weekly_sums(
+        s["active"], s["performance"], s["gap"], s["commitment"], s["mentor"], s["pair_kind"],
+        s["quality"], s["contact_hours"], s["load"], s["ever_mentored"], s["ever_formal"],
+        s["under"], 0.23, group_format, 40.0, 0.9, 0.02, 0.85, share)
+    expected, exp_share = naive.weekly_sums(s, 0.23, group_format, 40.0, 0.9, 0.02, 0.85)
+    np.testing.assert_allclose(share, exp_share, rtol=0, atol=1e-12)
+    names = ["active", "net", "job", "skill", "gap", "proficient", "pairs", "pairs_formal",
+             "pairs_informal", "mentors", "quality", "quality_formal", "quality_informal",
+             "mentored", "skill_mentored", "gap_mentored", "skill_never", "gap_never",
+             "time_share", "commitment", "under", "under_mentored", "under_formal",
+             "majority_mentored", "majority_formal"]
+    np.testing.assert_allclose(sums, [expected[name] for name in names], rtol=0, atol=1e-12)
+
+
+def test_thread_count_does_not_change_results():
+    """Counter-based draws and start-of-week inputs: any thread count, same numbers."""
+    from sim.learning import set_threads
+
+    state = random_state(3, n=20_000, k=8)
+    skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, required, \
+        weights = state
+    rates = LearningRates(0.05, 2.0, 16.0, 0.4, 0.1, 0.02, 0.3)
+    results = []
+    try:
+        for threads in (1, 2):
+            set_threads(threads)
+            work = skills.copy()
+            perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, quality, hours,
+                                   focus, usage, required, weights, rates, True, 2.0, 5, 9)
+            results.append((work, perf, gap))
+    finally:
+        set_threads(None)
+    for a, b in zip(results[0], results[1], strict=True):
+        np.testing.assert_array_equal(a, b)

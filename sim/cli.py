@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.commands import run, validate
+from sim.commands import analyse, run, sweep, validate
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
-COMMANDS = (run, validate)
+COMMANDS = (run, validate, sweep, analyse)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,382 @@
+"""Sweep files: which scenario fields to vary, how, how often and with which seeds.
+
+A sweep file is TOML, validated once into a frozen :class:`Sweep`::
+
+    base = "../../scenarios/mentoring.toml"   # relative to the sweep file
+    design = "grid"                           # or "lhs", "sobol"
+    replications = 3
+    seed = 20260101                           # root seed of the replication seeds
+    samples = 16                              # lhs/sobol: base sample size N
+
+    [set]                                     # fixed overrides of the base scenario
+    "organisation.headcount" = 300
+
+    [factors]                                 # any scenario field, by dotted name
+    "programme.duration_weeks" = [13, 26, 52] # grid: the levels
+    # lhs/sobol: bounds [lo, hi] instead
+
+Factors and fixed overrides may also be written as nested tables
+(``[factors.programme] duration_weeks = [13, 26]``). Every factor name is checked against
+the :class:`~sim.config.Scenario` schema, and every level (or both bounds) is applied to
+the base scenario and validated, so a sweep that starts has only valid design points.
+
+Seeds: ``np.random.SeedSequence(seed).spawn(replications)``; child ``r`` becomes the
+integer ``child.generate_state(1, np.uint64)[0] >> 1`` (63 bits, non-negative). The same
+replication seeds are used at every design point (common random numbers), and asking for
+more replications keeps the seeds of the first ones.
+
+Each run has a stable id: the first 16 hex digits of the SHA-1 of the canonical JSON
+(sorted keys, no spaces) of ``{"parameters": ..., "seed": ...}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.config import Scenario, read_toml, scenario_from_dict, with_overrides
+from sim.errors import MentorsimError, ScenarioError
+
+Design = Literal["grid", "lhs", "sobol"]
+
+
+class SweepFile(BaseModel):
+    """The sweep file as written (before factor names and levels are checked)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    base: str = Field(min_length=1, description="base scenario, relative to the sweep file")
+    name: str = ""
+    description: str = ""
+    design: Design = "grid"
+    factors: dict[str, Any] = Field(default_factory=dict)
+    overrides: dict[str, Any] = Field(default_factory=dict, alias="set")
+    samples: int | None = Field(None, ge=1, le=1_000_000, description="lhs/sobol: N")
+    second_order: bool = Field(True, description="sobol: Saltelli sample for S2 too")
+    replications: int = Field(1, ge=1, le=100_000)
+    seed: int = Field(20260101, ge=0, lt=2**63)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied scenario field.
+
+    Attributes:
+        name: Dotted scenario field, e.g. ``programme.duration_weeks``.
+        levels: Grid levels (grid design), else None.
+        bounds: ``(lo, hi)`` for lhs/sobol, else None.
+        integer: The field is an integer; sampled values are rounded.
+
+    """
+
+    name: str
+    levels: tuple[Any, ...] | None = None
+    bounds: tuple[float, float] | None = None
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep: a design point with one replication seed.
+
+    Attributes:
+        id: Stable id (see :func:`run_id`).
+        point: Index of the design point.
+        replication: Index of the replication seed.
+        seed: The replication seed.
+        parameters: Factor values, by dotted name.
+
+    """
+
+    id: str
+    point: int
+    replication: int
+    seed: int
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep.
+
+    Attributes:
+        source: The sweep file (or a label), used in messages.
+        spec: The sweep file's contents, validated.
+        base_source: Path of the base scenario.
+        scenario: The base scenario with the fixed overrides applied.
+        factors: The varied fields, in file order.
+
+    """
+
+    source: str
+    spec: SweepFile
+    base_source: str
+    scenario: Scenario
+    factors: tuple[Factor, ...]
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem of a lhs/sobol design."""
+        return {
+            "num_vars": len(self.factors),
+            "names": [f.name for f in self.factors],
+            "bounds": [list(f.bounds or (0.0, 1.0)) for f in self.factors],
+        }
+
+    def seeds(self) -> list[int]:
+        """The replication seeds (the same at every design point)."""
+        return replication_seeds(self.spec.seed, self.spec.replications)
+
+    def points(self) -> list[dict[str, Any]]:
+        """The design points, in design order (Saltelli order for sobol)."""
+        return design_points(self)
+
+    def runs(self) -> list[RunSpec]:
+        """Every run: each design point with each replication seed."""
+        seeds = self.seeds()
+        return [
+            RunSpec(run_id(point, seed), p, r, seed, point)
+            for p, point in enumerate(self.points())
+            for r, seed in enumerate(seeds)
+        ]
+
+    def fingerprint(self) -> str:
+        """Hash of what determines the results: the sweep and the resolved base scenario."""
+        data = {
+            "sweep": self.spec.model_dump(mode="json", exclude={"name", "description"}),
+            "scenario": self.scenario.model_dump(mode="json"),
+        }
+        data["sweep"].pop("base")
+        return hashlib.sha1(_canonical(data).encode()).hexdigest()[:16]
+
+    def scenario_for(self, parameters: Mapping[str, Any]) -> Scenario:
+        """The scenario of a design point."""
+        return with_overrides(self.scenario, parameters, self.source)
+
+
+def replication_seeds(root: int, replications: int) -> list[int]:
+    """Integer seeds of ``replications`` replications from a root seed.
+
+    Args:
+        root: The root seed.
+        replications: How many seeds.
+
+    Returns:
+        ``SeedSequence(root).spawn(replications)``, each child as a 63-bit integer.
+
+    """
+    children = np.random.SeedSequence(root).spawn(replications)
+    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def run_id(parameters: Mapping[str, Any], seed: int) -> str:
+    """Stable id of a run: SHA-1 of canonical JSON of parameters and seed, 16 hex digits."""
+    text = _canonical({"parameters": dict(parameters), "seed": int(seed)})
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+# --- loading -----------------------------------------------------------------------------
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file.
+
+    Args:
+        path: The sweep TOML file.
+
+    Returns:
+        The validated sweep.
+
+    Raises:
+        ScenarioError: One line naming the file, the field and the value.
+
+    """
+    path = Path(path)
+    return sweep_from_dict(read_toml(path), str(path), path.parent)
+
+
+def sweep_from_dict(data: Mapping[str, Any], source: str, root: str | Path = ".") -> Sweep:
+    """Validate a sweep given as nested dicts (as read from TOML).
+
+    Args:
+        data: The sweep's contents.
+        source: Where it came from, for messages.
+        root: Directory the ``base`` path is relative to.
+
+    Returns:
+        The validated sweep.
+
+    Raises:
+        ScenarioError: One line naming the source, the field and the value.
+
+    """
+    try:
+        spec = SweepFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "extra_forbidden":
+            raise ScenarioError(f"{source}: unknown key {loc!r}") from None
+        if first["type"] == "missing":
+            raise ScenarioError(f"{source}: {loc}: required field is missing") from None
+        value = first.get("input")
+        raise ScenarioError(f"{source}: {loc} = {value!r}: {first['msg']}") from None
+    base_path = Path(root) / spec.base
+    try:
+        base_data = read_toml(base_path)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{source}: base = {spec.base!r}: {exc}") from None
+    fixed = _flatten(spec.overrides)
+    for name in fixed:
+        _field_type(name, source, "set")
+    scenario = scenario_from_dict(base_data, str(base_path))
+    scenario = with_overrides(scenario, fixed, f"{source}: set")
+    factors = tuple(
+        _factor(name, value, spec, scenario, source)
+        for name, value in _flatten(spec.factors).items()
+    )
+    if spec.design != "grid":
+        if not factors:
+            raise ScenarioError(f"{source}: design = {spec.design!r} needs at least one factor")
+        if spec.samples is None:
+            raise ScenarioError(f"{source}: samples: required with design = {spec.design!r}")
+        if spec.design == "sobol" and spec.samples & (spec.samples - 1):
+            raise ScenarioError(
+                f"{source}: samples = {spec.samples}: must be a power of 2 for a Sobol design"
+            )
+    sweep = Sweep(source, spec, str(base_path), scenario, factors)
+    _check_points(sweep)
+    return sweep
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _field_type(name: str, source: str, where: str) -> Any:
+    """The annotation of a dotted scenario field; ScenarioError if there is none."""
+    model: Any = Scenario
+    annotation: Any = None
+    parts = name.split(".")
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            raise ScenarioError(
+                f"{source}: {where}: {name!r} is not a scenario field ({part!r} unknown)"
+            )
+        annotation = fields[part].annotation
+        i += 1
+        if typing.get_origin(annotation) is list and i < len(parts) and parts[i].isdigit():
+            annotation = typing.get_args(annotation)[0]
+            i += 1
+        model = annotation
+    return annotation
+
+
+def _is_integer(annotation: Any) -> bool:
+    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+    return annotation is int or int in args
+
+
+def _is_number(annotation: Any) -> bool:
+    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+    return annotation in (int, float) or int in args or float in args
+
+
+def _factor(name: str, value: Any, spec: SweepFile, base: Scenario, source: str) -> Factor:
+    annotation = _field_type(name, source, "factors")
+    where = f"{source}: factors.{name}"
+    if not isinstance(value, list) or not value:
+        raise ScenarioError(f"{where} = {value!r}: expected a non-empty list")
+    if spec.design == "grid":
+        for level in value:
+            _check_level(base, name, level, where)
+        return Factor(name, levels=tuple(value), integer=_is_integer(annotation))
+    if not _is_number(annotation):
+        raise ScenarioError(
+            f"{where}: a {spec.design} design needs a numeric field, {name!r} is not"
+        )
+    if (
+        len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or not value[0] < value[1]
+    ):
+        raise ScenarioError(f"{where} = {value!r}: expected bounds [lo, hi] with lo < hi")
+    integer = _is_integer(annotation)
+    for bound in value:
+        _check_level(base, name, round(bound) if integer else float(bound), where)
+    return Factor(name, bounds=(float(value[0]), float(value[1])), integer=integer)
+
+
+def _check_level(base: Scenario, name: str, level: Any, where: str) -> None:
+    try:
+        with_overrides(base, {name: level}, "<level>")
+    except MentorsimError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise ScenarioError(f"{where}: level {level!r} is invalid: {reason}") from None
+
+
+def _check_points(sweep: Sweep) -> None:
+    for point in sweep.points():
+        try:
+            sweep.scenario_for(point)
+        except MentorsimError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            raise ScenarioError(
+                f"{sweep.source}: factors: the design point {point} is invalid: {reason}"
+            ) from None
+
+
+# --- designs -----------------------------------------------------------------------------
+def design_points(sweep: Sweep) -> list[dict[str, Any]]:
+    """The design points of a sweep as ``{dotted name: value}`` dicts.
+
+    Grid: the Cartesian product of the levels (first factor varies slowest). LHS:
+    ``SALib.sample.latin.sample``; Sobol: ``SALib.sample.sobol.sample`` (Saltelli's scheme,
+    N·(2D+2) points, or N·(D+2) without second order). Both are seeded with the sweep's
+    root seed; integer fields are rounded.
+    """
+    factors = sweep.factors
+    spec = sweep.spec
+    if spec.design == "grid":
+        names = [f.name for f in factors]
+        combos = itertools.product(*(f.levels or () for f in factors))
+        return [dict(zip(names, combo, strict=True)) for combo in combos]
+    if spec.design == "lhs":
+        from SALib.sample import latin
+
+        matrix = latin.sample(sweep.problem, spec.samples, seed=spec.seed)
+    else:
+        from SALib.sample import sobol
+
+        matrix = sobol.sample(
+            sweep.problem, spec.samples, calc_second_order=spec.second_order, seed=spec.seed
+        )
+    return [
+        {
+            f.name: int(round(float(x))) if f.integer else float(x)
+            for f, x in zip(factors, row, strict=True)
+        }
+        for row in matrix
+    ]

@@ -112,20 +112,8 @@ def pair_index(mentor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         form: ``mentee_start`` (len(rows) + 1) and ``mentee_slots``.
 
     """
-    n = mentor.shape[0]
-    mentees = np.flatnonzero(mentor >= 0)
-    their_mentors = mentor[mentees]
-    in_pair = np.zeros(n, dtype=np.bool_)
-    in_pair[mentees] = True
-    in_pair[their_mentors] = True
-    rows = np.flatnonzero(in_pair)
-    delta_row = np.full(n, -1, dtype=np.int64)
-    delta_row[rows] = np.arange(rows.shape[0])
-    owner = delta_row[their_mentors]
-    order = np.argsort(owner, kind="stable")
-    mentee_start = np.zeros(rows.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=rows.shape[0]), out=mentee_start[1:])
-    return rows, delta_row, mentee_start, mentees[order].astype(np.int64)
+    _require(mentor.ndim == 1 and mentor.dtype == np.int32, "mentor must be 1-d int32")
+    return kernels._pair_index(mentor)
 
 
 def learn_week(

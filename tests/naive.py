@@ -243,3 +243,16 @@ def weekly_sums(state, prep_hours, group_format, hours_per_week, enablers, motiv
         sums[f"{side}_mentored"] += state["ever_mentored"][i]
         sums[f"{side}_formal"] += state["ever_formal"][i]
     return sums, share
+
+
+def pair_index(mentor):
+    """(rows, delta_row, mentee_start, mentee_slots) by sorting, the obvious way."""
+    mentees = [i for i, m in enumerate(mentor) if m >= 0]
+    rows = sorted(set(mentees) | {int(mentor[i]) for i in mentees})
+    position = {slot: d for d, slot in enumerate(rows)}
+    delta_row = [position.get(i, -1) for i in range(len(mentor))]
+    start, slots = [0], []
+    for slot in rows:
+        slots += [e for e in mentees if mentor[e] == slot]
+        start.append(len(slots))
+    return rows, delta_row, start, slots

@@ -277,3 +277,14 @@ def test_thread_count_does_not_change_results():
         set_threads(None)
     for a, b in zip(results[0], results[1], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pair_index_matches_naive(seed):
+    from sim.learning import pair_index
+
+    mentor = random_state(seed, n=60)[5]
+    got = pair_index(mentor)
+    expected = naive.pair_index(mentor.tolist())
+    for a, b in zip(got, expected, strict=True):
+        assert a.tolist() == list(b)

@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.commands import analyse, run, sweep, validate
+from sim.commands import analyse, compare, run, sweep, validate
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
-COMMANDS = (run, validate, sweep, analyse)
+COMMANDS = (run, validate, compare, sweep, analyse)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,7 @@ from sim.store import read_manifest, write_parquet
 
 ANALYSIS = "analysis"
 LEVEL = 0.95
+PLOTTED_OUTCOMES = 4  # main effects and heat-map show the first four (drawing is slow)
 
 
 def mean_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> dict[str, float]:
@@ -211,9 +212,10 @@ def analyse(directory: str | Path, outcomes: Sequence[str] | None = None,
                               spec.get("second_order", True), spec.get("seed"))
         files += _write_table(sobol, out / "sobol")
     if plots and factors and len(points):
-        files.append(plot_main_effects(points, factors, names, out / "main_effects.png"))
+        shown = names[:PLOTTED_OUTCOMES]
+        files.append(plot_main_effects(points, factors, shown, out / "main_effects.png"))
         if len(pair) == 2:
-            files.append(plot_heatmap(points, pair, names, out / "heatmap.png"))
+            files.append(plot_heatmap(points, pair, shown, out / "heatmap.png"))
         if len(sobol):
             files.append(plot_tornado(sobol, out / "tornado.png"))
     return Analysis(out, points, sobol, files)
@@ -267,7 +269,7 @@ def plot_main_effects(points: pd.DataFrame, factors: Sequence[str], outcomes: Se
     plt = _plt()
     fig, axes = plt.subplots(len(outcomes), len(factors), squeeze=False,
                              figsize=(3.4 * len(factors), 2.5 * len(outcomes)),
-                             constrained_layout=True)
+                             layout="compressed")
     for row, outcome in enumerate(outcomes):
         table = points[points["outcome"] == outcome]
         for col, factor in enumerate(factors):
@@ -317,7 +319,7 @@ def plot_heatmap(points: pd.DataFrame, pair: Sequence[str], outcomes: Sequence[s
     cols = min(3, len(outcomes))
     rows = math.ceil(len(outcomes) / cols)
     fig, axes = plt.subplots(rows, cols, squeeze=False, figsize=(4.4 * cols, 3.6 * rows),
-                             constrained_layout=True)
+                             layout="compressed")
     x_name, y_name = pair
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         table = points[points["outcome"] == outcome]
@@ -355,7 +357,7 @@ def plot_tornado(sobol: pd.DataFrame, path: Path) -> Path:
     n_factors = sobol["factor"].nunique()
     fig, axes = plt.subplots(rows, cols, squeeze=False,
                              figsize=(4.6 * cols, (0.5 * n_factors + 1.2) * rows),
-                             constrained_layout=True)
+                             layout="compressed")
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         table = sobol[sobol["outcome"] == outcome].sort_values("ST")
         y = np.arange(len(table))

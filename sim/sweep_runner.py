@@ -29,7 +29,7 @@ import math
 import time
 import traceback
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -350,6 +350,11 @@ def run_sweep(
                     bar.update(len(chunk))
                     bar.set_postfix(failed=failed, refresh=False)
                 _fill(pool, pending, in_flight, limit, base)
+        except BrokenExecutor as exc:
+            raise ResultsError(
+                f"{store.directory}: the worker processes died ({exc}); finished runs are "
+                "kept, run the same command again to resume"
+            ) from None
         finally:
             for future in in_flight:
                 future.cancel()

@@ -10,6 +10,7 @@ share the same draws for the same person in the same week (common random numbers
 from __future__ import annotations
 
 import os
+import types
 
 import numba
 import numpy as np
@@ -19,6 +20,27 @@ from numba import njit, prange
 # (issue 5); numba's own workqueue layer degrades gracefully. A user's choice wins.
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
+
+# Serial twins of the parallel kernels: the same source compiled without threads, for
+# small organisations, where waking worker threads costs more than the work (and a
+# worker pool already has one process per core). ``SERIAL[parallel_kernel]`` is its twin.
+SERIAL: dict = {}
+
+
+def _with_serial_twin(**options):
+    """Compile a ``prange`` kernel twice: parallel (returned) and serial (in ``SERIAL``)."""
+
+    def decorate(fn):
+        name = f"{fn.__name__}_serial"
+        twin = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__,
+                                  fn.__closure__)
+        twin.__qualname__ = name
+        twin.__doc__ = f"Serial twin of :func:`{fn.__name__}` (same source, one thread)."
+        parallel = njit(cache=True, parallel=True, **options)(fn)
+        SERIAL[parallel] = njit(cache=True, **options)(twin)
+        return parallel
+
+    return decorate
 
 # Streams of the counter-based generator: one per kind of random event.
 STREAM_LEARNING = 1
@@ -69,7 +91,7 @@ def _effort(key: np.uint64, week: np.int64, pid: np.int64, half_width: float) ->
     return max(1.0 + half_width * (2.0 * u - 1.0), 0.0)
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@_with_serial_twin()
 def _pair_deltas(
     skills, pid, aptitude, mentor, quality, contact_hours, focus_competency, rows,
     mentee_start, mentee_slots, required, weights, mentoring_rate, reciprocal_rate,
@@ -126,7 +148,7 @@ def _pair_deltas(
     return delta
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@_with_serial_twin()
 def _learn_week(
     skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required, weights,
     doing_rate, novice_boost, novice_weeks, forget_rate, noise_sd, key, week,
@@ -143,10 +165,11 @@ def _learn_week(
     below 1e-17); ``e_i`` is the weekly opportunity factor (counter-based, mean 1, sd
     ``noise_sd``); forgetting acts on the unused share ``1 - u_k``.
 
-    Rows are spread over numba's threads (``prange``); every input is start-of-week state,
-    so any thread count gives identical numbers. ``fastmath`` lets the per-row sums
-    vectorise (reassociation: differences ~1e-16). Performance is
-    ``sum_k w_k min(s_k / r_k, 1)``; gap is ``sum_k w_k max(r_k - s_k, 0)``.
+    Performance is ``sum_k w_k min(s_k / r_k, 1)`` and gap ``sum_k w_k max(r_k - s_k, 0)``,
+    each summed in four interleaved partial sums (k mod 4) added in a fixed order: the
+    order of every floating-point operation is written out, so the loops vectorise
+    without ``fastmath`` and the serial twin and any number of threads give identical
+    numbers. Rows are spread over numba's threads (``prange``).
     """
     n_k = skills.shape[1]
     forget_k = forget_rate * (1.0 - usage)
@@ -162,25 +185,39 @@ def _learn_week(
             novice += novice_boost * np.exp(-tenure_weeks[i] / novice_weeks)
         doing = doing_rate * novice * aptitude[i] * _effort(key, week, pid[i], half_width)
         dr = delta_row[i]
-        perf = 0.0
-        gap = 0.0
         if dr < 0:
             for k in range(n_k):
                 s = skills[i, k]
-                new = min(max(s + doing * usage[k] * (1.0 - s) - forget_k[k] * s, 0.0), 1.0)
-                skills[i, k] = new
-                perf += weights[k] * min(new * inv_required[k], 1.0)
-                gap += weights[k] * max(required[k] - new, 0.0)
+                skills[i, k] = min(max(s + doing * usage[k] * (1.0 - s) - forget_k[k] * s,
+                                       0.0), 1.0)
         else:
             for k in range(n_k):
                 s = skills[i, k]
                 new = s + doing * usage[k] * (1.0 - s) - forget_k[k] * s + delta[dr, k]
-                new = min(max(new, 0.0), 1.0)
-                skills[i, k] = new
-                perf += weights[k] * min(new * inv_required[k], 1.0)
-                gap += weights[k] * max(required[k] - new, 0.0)
-        performance_out[i] = perf
-        gap_out[i] = gap
+                skills[i, k] = min(max(new, 0.0), 1.0)
+        p0 = p1 = p2 = p3 = 0.0
+        g0 = g1 = g2 = g3 = 0.0
+        k = 0
+        while k + 4 <= n_k:
+            a0 = skills[i, k]
+            a1 = skills[i, k + 1]
+            a2 = skills[i, k + 2]
+            a3 = skills[i, k + 3]
+            p0 += weights[k] * min(a0 * inv_required[k], 1.0)
+            p1 += weights[k + 1] * min(a1 * inv_required[k + 1], 1.0)
+            p2 += weights[k + 2] * min(a2 * inv_required[k + 2], 1.0)
+            p3 += weights[k + 3] * min(a3 * inv_required[k + 3], 1.0)
+            g0 += weights[k] * max(required[k] - a0, 0.0)
+            g1 += weights[k + 1] * max(required[k + 1] - a1, 0.0)
+            g2 += weights[k + 2] * max(required[k + 2] - a2, 0.0)
+            g3 += weights[k + 3] * max(required[k + 3] - a3, 0.0)
+            k += 4
+        while k < n_k:
+            p0 += weights[k] * min(skills[i, k] * inv_required[k], 1.0)
+            g0 += weights[k] * max(required[k] - skills[i, k], 0.0)
+            k += 1
+        performance_out[i] = (p0 + p1) + (p2 + p3)
+        gap_out[i] = (g0 + g1) + (g2 + g3)
 
 
 @njit(cache=True)
@@ -290,7 +327,7 @@ def _match_by_scores(
     return out
 
 
-@njit(cache=True, parallel=True)
+@_with_serial_twin()
 def _age_and_leave(
     active, pid, age_years, tenure_weeks, commitment, retirement_age, weekly_quit, coef,
     key, week, quits_out, retire_out,
@@ -319,7 +356,7 @@ def _age_and_leave(
             quits_out[i] = True
 
 
-@njit(cache=True, parallel=True)
+@_with_serial_twin()
 def _update_outcomes(
     active, mentor, load, quality, pair_kind, commitment, tenure_weeks, performance, level,
     promotions, sponsored, pid, mentee_effect_per_quality, reduced_kind, reduced_share,

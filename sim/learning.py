@@ -13,6 +13,22 @@ import numpy as np
 
 from sim import kernels
 
+# Below this many rows the kernels run on one thread: waking a second thread costs more
+# than it saves, and far more on a busy machine (benchmarks/kernel_throughput.py).
+PARALLEL_MIN_ROWS = 20_000
+_thread_limit: int | None = None
+
+
+def threads_for(n_rows: int) -> int:
+    """How many threads the kernels should use for ``n_rows`` rows."""
+    limit = numba.config.NUMBA_NUM_THREADS if _thread_limit is None else _thread_limit
+    return 1 if n_rows < PARALLEL_MIN_ROWS else limit
+
+
+def kernel_for(kernel, n_rows: int):
+    """The parallel ``kernel`` or, where one thread serves ``n_rows`` best, its serial twin."""
+    return kernels.SERIAL[kernel] if threads_for(n_rows) == 1 else kernel
+
 
 def set_threads(threads: int | None) -> int:
     """Set how many threads the parallel kernels use in this thread (None: all cores).
@@ -24,6 +40,8 @@ def set_threads(threads: int | None) -> int:
         The thread count now in force.
 
     """
+    global _thread_limit
+    _thread_limit = threads
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS if threads is None else threads)
     return numba.get_num_threads()
 
@@ -180,7 +198,7 @@ def learn_week(
     _require(bool(np.all((usage >= 0) & (usage <= 1))), "usage must be in [0, 1]")
 
     rows, delta_row, mentee_start, mentee_slots = pair_index(mentor)
-    delta = kernels._pair_deltas(
+    delta = kernel_for(kernels._pair_deltas, n)(
         skills, pid, aptitude, mentor, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
         bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),
@@ -188,7 +206,7 @@ def learn_week(
     )
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)
-    kernels._learn_week(
+    kernel_for(kernels._learn_week, n)(
         skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required,
         weights, rates.doing, rates.novice_boost, rates.novice_weeks, rates.forgetting,
         rates.noise_sd, np.uint64(key), np.int64(week), performance, gap,

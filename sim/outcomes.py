@@ -20,6 +20,7 @@ import numpy as np
 
 from sim import kernels
 from sim.config import Scenario
+from sim.learning import kernel_for
 from sim.relationships import FORMAL, REFERENCE_QUALITY
 from sim.workforce import Workforce
 
@@ -69,7 +70,7 @@ class Outcomes:
     def update(self, week: int) -> None:
         """Move commitment towards this week's targets; draw promotions."""
         wf = self.workforce
-        self.promotions_week = int(kernels._update_outcomes(
+        self.promotions_week = int(kernel_for(kernels._update_outcomes, wf.size)(
             wf.active, wf.mentor, wf.load, wf.quality, wf.pair_kind, wf.commitment,
             wf.tenure_weeks, wf.performance, wf.level, wf.promotions, wf.sponsored, wf.pid,
             self.mentee_effect / REFERENCE_QUALITY, FORMAL if self.psychosocial < 1 else -1,

@@ -15,6 +15,7 @@ import numpy as np
 
 from sim import kernels
 from sim.config import Scenario
+from sim.learning import kernel_for
 
 WEEKS_PER_YEAR = 52.0
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
@@ -170,7 +171,7 @@ class Workforce:
 
         """
         wf = self.scenario.workforce
-        kernels._age_and_leave(
+        kernel_for(kernels._age_and_leave, self.size)(
             self.active, self.pid, self.age_years, self.tenure_weeks, self.commitment,
             wf.retirement_age_years, self._weekly_quit, commitment_coef, np.uint64(self.key),
             np.int64(week), self._quit_mask, self._retire_mask,

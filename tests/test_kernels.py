@@ -258,7 +258,10 @@ def test_weekly_sums_match_naive(seed, group_format):
 
 
 def test_thread_count_does_not_change_results():
-    """Counter-based draws and start-of-week inputs: any thread count, same numbers."""
+    """Counter-based draws and start-of-week inputs: any thread count, same numbers.
+
+    1 and 2 threads of the parallel kernels, and their serial twins.
+    """
     from sim.learning import set_threads
 
     state = random_state(3, n=20_000, k=8)
@@ -275,8 +278,19 @@ def test_thread_count_does_not_change_results():
             results.append((work, perf, gap))
     finally:
         set_threads(None)
-    for a, b in zip(results[0], results[1], strict=True):
-        np.testing.assert_array_equal(a, b)
+    from sim import learning
+
+    learning.PARALLEL_MIN_ROWS, saved = 10**9, learning.PARALLEL_MIN_ROWS  # serial twins
+    try:
+        work = skills.copy()
+        perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, quality, hours,
+                               focus, usage, required, weights, rates, True, 2.0, 5, 9)
+        results.append((work, perf, gap))
+    finally:
+        learning.PARALLEL_MIN_ROWS = saved
+    for other in results[1:]:
+        for a, b in zip(results[0], other, strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("seed", range(20))

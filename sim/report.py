@@ -37,7 +37,8 @@ def plot_run(timeseries: pd.DataFrame, path: Path, title: str = "") -> Path:
         The path written.
 
     """
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True, constrained_layout=True)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.9, hspace=0.25, wspace=0.2)
     weeks = timeseries.index.to_numpy()
     for ax, (panel_title, series, unit) in zip(axes.flat, _PANELS, strict=True):
         for column, label in series:
@@ -51,7 +52,7 @@ def plot_run(timeseries: pd.DataFrame, path: Path, title: str = "") -> Path:
         ax.set_xlabel("week")
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
 
@@ -74,8 +75,8 @@ def format_summary(summary: dict[str, float], title: str = "") -> str:
 def plot_gap_heatmap(table: pd.DataFrame, competencies: list[str], path: Path) -> Path:
     """Heat-map of mean skill gaps, groups x competencies (needs assessment)."""
     data = table[competencies]
-    fig, ax = plt.subplots(figsize=(1.2 * len(competencies) + 3, 0.6 * len(data) + 2),
-                           constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(1.2 * len(competencies) + 3, 0.6 * len(data) + 2))
+    fig.subplots_adjust(left=0.2, right=0.95, bottom=0.3, top=0.88)
     image = ax.imshow(data.to_numpy(), cmap="Reds", aspect="auto", vmin=0)
     ax.set_xticks(range(len(competencies)), competencies, rotation=30, ha="right")
     ax.set_yticks(range(len(data)), data.index)
@@ -85,7 +86,7 @@ def plot_gap_heatmap(table: pd.DataFrame, competencies: list[str], path: Path) -
         ax.text(j, i, f"{value:.3f}", ha="center", va="center", fontsize=8, color=colour)
     fig.colorbar(image, ax=ax, label="mean gap (required - skill, where positive)")
     ax.set_title("Skill gaps by group and competency")
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
 
@@ -100,7 +101,8 @@ def plot_programme_vs_control(
         ("commitment", "mean commitment (SD)"),
         ("quits", "quits per week"),
     )
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True, constrained_layout=True)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.9, hspace=0.25, wspace=0.2)
     for ax, (column, label) in zip(axes.flat, panels, strict=True):
         ax.plot(treated.index, treated[column], label="programme", lw=1.4)
         ax.plot(control.index, control[column], label="control (no programme)", lw=1.4)
@@ -110,7 +112,7 @@ def plot_programme_vs_control(
     for ax in axes[-1]:
         ax.set_xlabel("week")
     fig.suptitle(title or "Programme vs control (same seed)")
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
 

@@ -409,7 +409,10 @@ def _update_outcomes(
  SUM_UNDER_FORMAL, SUM_MAJORITY_MENTORED, SUM_MAJORITY_FORMAL, N_SUMS) = range(26)
 
 
-@njit(cache=True)
+BLOCK_ROWS = 4096  # rows per block of _weekly_sums: fixed, so sums never depend on threads
+
+
+@_with_serial_twin()
 def _weekly_sums(
     active, performance, gap, commitment, mentor, pair_kind, quality, contact_hours, load,
     ever_mentored, ever_formal, underrepresented, formal_prep_hours, group_format,
@@ -422,12 +425,13 @@ def _weekly_sums(
     plus ``formal_prep_hours`` for formal pairs (a formal group session is shared by the
     group: divided by the mentor's load). On-the-job performance is skill performance x
     ``enablers`` x (1 + ``motivation_effect`` x commitment); net performance deducts the
-    time share.
+    time share. Rows are summed in blocks of ``BLOCK_ROWS`` (in parallel), and the blocks
+    in order, so the sums are the same on any number of threads.
     """
     n = active.shape[0]
-    sums = np.zeros(N_SUMS, dtype=np.float64)
     for i in range(n):
         time_share_out[i] = 0.0
+    pair_sums = np.zeros(N_SUMS, dtype=np.float64)
     for e in range(n):
         m = mentor[e]
         if m < 0:
@@ -439,45 +443,53 @@ def _weekly_sums(
             if group_format:
                 hours /= max(load[m], 1)
         time_share_out[m] += hours / hours_per_week
-        sums[SUM_PAIRS] += 1.0
-        sums[SUM_QUALITY] += quality[e]
+        pair_sums[SUM_PAIRS] += 1.0
+        pair_sums[SUM_QUALITY] += quality[e]
         if pair_kind[e] == 1:
-            sums[SUM_PAIRS_FORMAL] += 1.0
-            sums[SUM_QUALITY_FORMAL] += quality[e]
+            pair_sums[SUM_PAIRS_FORMAL] += 1.0
+            pair_sums[SUM_QUALITY_FORMAL] += quality[e]
         else:
-            sums[SUM_PAIRS_INFORMAL] += 1.0
-            sums[SUM_QUALITY_INFORMAL] += quality[e]
-    for i in range(n):
-        if not active[i]:
-            continue
-        skill = performance[i]
-        job = skill * enablers * (1.0 + motivation_effect * commitment[i])
-        sums[SUM_ACTIVE] += 1.0
-        sums[SUM_JOB] += job
-        sums[SUM_PERFORMANCE_NET] += job * (1.0 - time_share_out[i])
-        sums[SUM_SKILL] += skill
-        sums[SUM_GAP] += gap[i]
-        sums[SUM_TIME_SHARE] += time_share_out[i]
-        sums[SUM_COMMITMENT] += commitment[i]
-        if skill >= threshold:
-            sums[SUM_PROFICIENT] += 1.0
-        if load[i] > 0:
-            sums[SUM_MENTORS] += 1.0
-        if ever_mentored[i]:
-            sums[SUM_MENTORED] += 1.0
-            sums[SUM_SKILL_MENTORED] += skill
-            sums[SUM_GAP_MENTORED] += gap[i]
-        else:
-            sums[SUM_SKILL_NEVER] += skill
-            sums[SUM_GAP_NEVER] += gap[i]
-        if underrepresented[i]:
-            sums[SUM_UNDER] += 1.0
-            sums[SUM_UNDER_MENTORED] += ever_mentored[i]
-            sums[SUM_UNDER_FORMAL] += ever_formal[i]
-        else:
-            sums[SUM_MAJORITY_MENTORED] += ever_mentored[i]
-            sums[SUM_MAJORITY_FORMAL] += ever_formal[i]
-    return sums
+            pair_sums[SUM_PAIRS_INFORMAL] += 1.0
+            pair_sums[SUM_QUALITY_INFORMAL] += quality[e]
+    n_blocks = (n + BLOCK_ROWS - 1) // BLOCK_ROWS
+    blocks = np.zeros((n_blocks, N_SUMS), dtype=np.float64)
+    for b in prange(n_blocks):
+        sums = blocks[b]
+        for i in range(b * BLOCK_ROWS, min((b + 1) * BLOCK_ROWS, n)):
+            if not active[i]:
+                continue
+            skill = performance[i]
+            job = skill * enablers * (1.0 + motivation_effect * commitment[i])
+            sums[SUM_ACTIVE] += 1.0
+            sums[SUM_JOB] += job
+            sums[SUM_PERFORMANCE_NET] += job * (1.0 - time_share_out[i])
+            sums[SUM_SKILL] += skill
+            sums[SUM_GAP] += gap[i]
+            sums[SUM_TIME_SHARE] += time_share_out[i]
+            sums[SUM_COMMITMENT] += commitment[i]
+            if skill >= threshold:
+                sums[SUM_PROFICIENT] += 1.0
+            if load[i] > 0:
+                sums[SUM_MENTORS] += 1.0
+            if ever_mentored[i]:
+                sums[SUM_MENTORED] += 1.0
+                sums[SUM_SKILL_MENTORED] += skill
+                sums[SUM_GAP_MENTORED] += gap[i]
+            else:
+                sums[SUM_SKILL_NEVER] += skill
+                sums[SUM_GAP_NEVER] += gap[i]
+            if underrepresented[i]:
+                sums[SUM_UNDER] += 1.0
+                sums[SUM_UNDER_MENTORED] += ever_mentored[i]
+                sums[SUM_UNDER_FORMAL] += ever_formal[i]
+            else:
+                sums[SUM_MAJORITY_MENTORED] += ever_mentored[i]
+                sums[SUM_MAJORITY_FORMAL] += ever_formal[i]
+    total = pair_sums
+    for b in range(n_blocks):
+        for j in range(N_SUMS):
+            total[j] += blocks[b, j]
+    return total
 
 
 @njit(cache=True)

@@ -11,6 +11,7 @@ from functools import partial
 import numpy as np
 
 from sim import kernels
+from sim.learning import kernel_for
 from sim.relationships import FORMAL, INFORMAL
 
 # The end-of-run results a planner compares designs on (keys of run_summary); a key
@@ -83,7 +84,7 @@ def weekly_metrics(model) -> dict[str, float]:
     """
     wf = model.workforce
     scenario = model.scenario
-    sums = kernels._weekly_sums(
+    sums = kernel_for(kernels._weekly_sums, wf.size)(
         wf.active, wf.performance, wf.gap, wf.commitment, wf.mentor, wf.pair_kind,
         wf.quality, wf.contact_hours, wf.load, wf.ever_mentored, wf.ever_formal,
         wf.underrepresented[wf.group], model.programme.prep_hours,

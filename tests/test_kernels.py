@@ -302,3 +302,21 @@ def test_pair_index_matches_naive(seed):
     expected = naive.pair_index(mentor.tolist())
     for a, b in zip(got, expected, strict=True):
         assert a.tolist() == list(b)
+
+
+def test_weekly_sums_same_on_any_thread_count():
+    from sim.learning import set_threads
+
+    s = bookkeeping_state(4, n=30_000)
+    args = (s["active"], s["performance"], s["gap"], s["commitment"], s["mentor"],
+            s["pair_kind"], s["quality"], s["contact_hours"], s["load"], s["ever_mentored"],
+            s["ever_formal"], s["under"], 0.23, False, 40.0, 0.9, 0.02, 0.85)
+    results = [kernels.SERIAL[kernels._weekly_sums](*args, np.empty(30_000))]
+    try:
+        for threads in (1, 2):
+            set_threads(threads)
+            results.append(kernels._weekly_sums(*args, np.empty(30_000)))
+    finally:
+        set_threads(None)
+    for other in results[1:]:
+        np.testing.assert_array_equal(results[0], other)

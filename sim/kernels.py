@@ -220,67 +220,29 @@ def _learn_week(
         gap_out[i] = (g0 + g1) + (g2 + g3)
 
 
-@njit(cache=True)
-def _match_gap_targeted(
-    skills: np.ndarray,
-    required: np.ndarray,
-    weights: np.ndarray,
-    mentees: np.ndarray,
-    mentors: np.ndarray,
-    capacity_left: np.ndarray,
-    candidates: np.ndarray,
-) -> np.ndarray:
-    """Greedy gap-targeted matching under mentor capacity.
+@_with_serial_twin()
+def _gap_scores(skills, required, weights, mentees, candidate_slots):
+    """How much each candidate mentor can teach each mentee where it matters.
 
-    Mentees are served in the given order (the caller puts the largest gaps first). For
-    each, the candidate mentors ``mentors[candidates[i, :]]`` that still have capacity are
-    scored by how much they can teach where it matters: ``sum_k w_k g_ik max(s_mk -
-    s_ik, 0)`` with ``g_ik`` the mentee's gap; the best one wins (first on ties). If no
-    candidate has capacity, the first mentor with capacity at or after the first
-    candidate (cyclically) is taken. ``capacity_left`` is updated in place.
-
-    Returns:
-        For each mentee, the slot of its mentor, or -1 when no capacity is left.
-
+    ``score[i, c] = sum_k w_k g_ik max(s_mk - s_ik, 0)`` for mentee ``mentees[i]`` and
+    candidate ``m = candidate_slots[i, c]``, with ``g_ik = max(r_k - s_ik, 0)`` the
+    mentee's gap. Feeds :func:`_match_by_scores` (gap-targeted, peer, reverse matching).
     """
-    n_e = mentees.shape[0]
-    n_m = mentors.shape[0]
+    n_e, n_c = candidate_slots.shape
     n_k = skills.shape[1]
-    out = np.full(n_e, -1, dtype=np.int32)
-    remaining = 0
-    for j in range(n_m):
-        remaining += capacity_left[j]
-    for i in range(n_e):
-        if remaining <= 0:
-            break
+    scores = np.zeros((n_e, n_c), dtype=np.float64)
+    for i in prange(n_e):
         e = mentees[i]
-        best = -1
-        best_score = -1.0
-        for c in range(candidates.shape[1]):
-            j = candidates[i, c]
-            if capacity_left[j] <= 0:
-                continue
-            m = mentors[j]
+        for c in range(n_c):
+            m = candidate_slots[i, c]
             score = 0.0
             for k in range(n_k):
                 g = required[k] - skills[e, k]
                 d = skills[m, k] - skills[e, k]
                 if g > 0.0 and d > 0.0:
                     score += weights[k] * g * d
-            if score > best_score:
-                best_score = score
-                best = j
-        if best < 0:
-            start = candidates[i, 0] if candidates.shape[1] > 0 else 0
-            for step in range(n_m):
-                j = (start + step) % n_m
-                if capacity_left[j] > 0:
-                    best = j
-                    break
-        capacity_left[best] -= 1
-        remaining -= 1
-        out[i] = mentors[best]
-    return out
+            scores[i, c] = score
+    return scores
 
 
 @njit(cache=True)

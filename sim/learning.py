@@ -223,7 +223,11 @@ def match_gap_targeted(
     capacity_left: np.ndarray,
     candidates: np.ndarray,
 ) -> np.ndarray:
-    """Greedy gap-targeted matching (see the kernel's docstring).
+    """Greedy gap-targeted matching under mentor capacity.
+
+    Each mentee, in the given order, takes the candidate with free capacity who can
+    teach most where its strategy-weighted gaps are (scores from ``kernels._gap_scores``,
+    choice by ``kernels._match_by_scores``).
 
     Args:
         skills: float64 (N, K).
@@ -245,10 +249,13 @@ def match_gap_targeted(
         return np.full(mentees.shape[0], -1, dtype=np.int32)
     _require(bool(np.all((candidates >= 0) & (candidates < mentors.shape[0]))),
              "candidates must index into mentors")
-    return kernels._match_gap_targeted(
-        skills, required, weights, mentees.astype(np.int64, copy=False),
-        mentors.astype(np.int64, copy=False), capacity_left, candidates.astype(np.int64),
+    mentees = mentees.astype(np.int64, copy=False)
+    mentors = mentors.astype(np.int64, copy=False)
+    scores = kernel_for(kernels._gap_scores, mentees.shape[0] * candidates.shape[1])(
+        skills, required, weights, mentees, mentors[candidates]
     )
+    chosen = match_by_scores(scores, candidates, capacity_left)
+    return np.where(chosen >= 0, mentors[np.maximum(chosen, 0)], -1).astype(np.int32)
 
 
 def match_by_scores(

@@ -256,3 +256,13 @@ def pair_index(mentor):
         slots += [e for e in mentees if mentor[e] == slot]
         start.append(len(slots))
     return rows, delta_row, start, slots
+
+
+def gap_scores(skills, required, weights, mentees, candidate_slots):
+    """score[i][c] = sum_k w_k max(r_k - s_ik, 0) max(s_mk - s_ik, 0)."""
+    return [
+        [sum(w * max(r - skills[e][k], 0.0) * max(skills[m][k] - skills[e][k], 0.0)
+             for k, (r, w) in enumerate(zip(required, weights, strict=True)))
+         for m in row]
+        for e, row in zip(mentees, candidate_slots, strict=True)
+    ]

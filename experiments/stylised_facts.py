@@ -378,7 +378,7 @@ FIGURES = (
     Figure(6, "sponsorship of informal ties, under / majority",
            ratio=("f6_sponsor_rate_under", "f6_sponsor_rate_majority")),
     Figure(6, "access gap narrowed by a programme for the group", "f6_gap_narrowed"),
-    Figure(7, "share of a skill gain left after 52 weeks unused-by-design", "f7_share_left"),
+    Figure(7, "share of a one-off skill gain left 52 weeks later", "f7_share_left"),
     Figure(8, "median weeks to proficiency, no mentor (3 yrs)", "f8_median_weeks_3y_c"),
     Figure(8, "mentoring's change in median weeks (3 yrs)", "f8_difference_weeks_3y"),
     Figure(8, "median weeks to proficiency, no mentor (5 yrs)", "f8_median_weeks_c"),
@@ -409,7 +409,7 @@ EXPECTED = {
     "sponsorship of informal ties, under / majority": ("< 1 (~0.25)", lambda m, lo, hi:
                                                        hi < 1),
     "access gap narrowed by a programme for the group": ("> 0", lambda m, lo, hi: lo > 0),
-    "share of a skill gain left after 52 weeks unused-by-design": (
+    "share of a one-off skill gain left 52 weeks later": (
         "~0.5 (0.35-0.65)", lambda m, lo, hi: 0.35 <= m <= 0.65),
     "median weeks to proficiency, no mentor (3 yrs)": ("8-26 (~20)", lambda m, lo, hi:
                                                        8 <= m <= 26),

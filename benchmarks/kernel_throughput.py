@@ -60,7 +60,8 @@ def make_state(n, k, pair_share, seed=0):
         skills=skills, active=np.ones(n, bool), pid=np.arange(1, n + 1, dtype=np.int64),
         aptitude=np.exp(rng.normal(0, 0.25, n)),
         tenure_weeks=rng.integers(0, 1500, n).astype(np.int32), mentor=mentor,
-        quality=quality, contact_hours=hours, focus_competency=np.full(n, -1, np.int16),
+        quality=quality, contact_hours=hours,
+        pair_kind=np.where(mentor >= 0, 1, 0).astype(np.int8), focus_competency=np.full(n, -1, np.int16),
         usage=rng.uniform(0.3, 0.9, k), required=rng.uniform(0.3, 0.9, k),
         weights=np.full(k, 1.0 / k),
     )
@@ -114,7 +115,7 @@ def main():
 
     def whole():
         learn_week(state["skills"], state["active"], state["pid"], state["aptitude"],
-                   state["tenure_weeks"], state["mentor"], state["quality"],
+                   state["tenure_weeks"], state["mentor"], state["pair_kind"], state["quality"],
                    state["contact_hours"], state["focus_competency"], state["usage"],
                    state["required"], state["weights"], rates, True, 2.0, 7, 3)
 

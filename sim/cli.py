@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.commands import analyse, compare, run, sweep, validate
+from sim.commands import analyse, compare, rerun, run, sweep, validate
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
-COMMANDS = (run, validate, compare, sweep, analyse)
+COMMANDS = (run, validate, compare, sweep, analyse, rerun)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -45,6 +45,7 @@ class Environment:
             self._changes[change.week].append(change)
         self.shocks = 0
         self.apply_scheduled(0)
+        self.initial_required = self.required.copy()
 
     @property
     def usage(self) -> np.ndarray:

@@ -151,6 +151,14 @@ def equity_report(treated, control) -> dict[str, float]:
         report[f"{name}_majority"] = float(flags[active & ~under].mean())
         report[f"{name}_underrepresented"] = float(flags[active & under].mean())
         report[f"{name}_gap"] = report[f"{name}_majority"] - report[f"{name}_underrepresented"]
+    c_wf = control.workforce
+    c_under = c_wf.underrepresented[c_wf.group]
+    c_active = c_wf.active
+    c_flags = c_wf.ever_mentored
+    report["access_gap_control"] = float(
+        c_flags[c_active & ~c_under].mean() - c_flags[c_active & c_under].mean()
+    )
+    report["access_gap_narrowed"] = report["access_gap_control"] - report["access_gap"]
     under_groups = wf.underrepresented
     for kind, label in ((FORMAL, "formal"), (INFORMAL, "informal")):
         by_group = treated.relationships.mean_quality_by_group(kind)

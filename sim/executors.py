@@ -61,6 +61,19 @@ def default_workers() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+def check_options(kind: str, workers: int | None) -> None:
+    """Check an executor kind and worker count before anything is started or written.
+
+    Raises:
+        MentorsimError: Unknown kind, or fewer than one worker.
+
+    """
+    if kind not in KINDS:
+        raise MentorsimError(f"--executor = {kind!r}: expected one of {', '.join(KINDS)}")
+    if workers is not None and workers < 1:
+        raise MentorsimError(f"--workers = {workers}: expected at least 1")
+
+
 @contextmanager
 def make_executor(
     kind: str = "serial", workers: int | None = None, scheduler: str | None = None
@@ -80,10 +93,7 @@ def make_executor(
         MentorsimError: Unknown kind, or Dask is not installed or unreachable.
 
     """
-    if kind not in KINDS:
-        raise MentorsimError(f"--executor = {kind!r}: expected one of {', '.join(KINDS)}")
-    if workers is not None and workers < 1:
-        raise MentorsimError(f"--workers = {workers}: expected at least 1")
+    check_options(kind, workers)
     if kind == "serial":
         yield SerialExecutor()
     elif kind == "processes":

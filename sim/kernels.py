@@ -93,7 +93,7 @@ def _effort(key: np.uint64, week: np.int64, pid: np.int64, half_width: float) ->
 
 @_with_serial_twin()
 def _pair_deltas(
-    skills, pid, aptitude, mentor, quality, contact_hours, focus_competency, rows,
+    skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
     mentee_start, mentee_slots, required, weights, mentoring_rate, reciprocal_rate,
     targeted, targeted_multiplier, noise_sd, key, week,
 ):
@@ -107,7 +107,9 @@ def _pair_deltas(
       where ``f_ik`` aims the contact time: all of it (K) on ``focus_competency[i]`` when
       that is >= 0 (e.g. reverse mentoring on one new competency), else on the
       strategy-weighted gaps when targeted (mean 1 over k), else evenly (1); ``mult`` is
-      the targeted multiplier when targeted, else 1; ``e_i`` the weekly opportunity;
+      the targeted multiplier when targeted, else 1; ``e_i`` the weekly opportunity.
+      Only formal pairs (``pair_kind == 1``) of a targeted programme are targeted:
+      informal mentoring is non-specific;
     * a mentor m gains ``reciprocal_rate * a_m * q_e * h_e * max(s_ek - s_mk, 0)`` summed
       over its mentees e (reciprocal and reverse mentoring).
     """
@@ -122,7 +124,8 @@ def _pair_deltas(
             coupling = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i]
             single = focus_competency[i]
             gap_total = 0.0
-            if targeted:
+            aimed = targeted and pair_kind[i] == 1
+            if aimed:
                 coupling *= targeted_multiplier
                 if single < 0:
                     for k in range(n_k):
@@ -132,7 +135,7 @@ def _pair_deltas(
                 focus = 1.0
                 if single >= 0:
                     focus = n_k * 1.0 if k == single else 0.0
-                elif targeted and gap_total > 0.0:
+                elif aimed and gap_total > 0.0:
                     g = required[k] - s
                     focus = n_k * weights[k] * g / gap_total if g > 0.0 else 0.0
                 diff = skills[m, k] - s

@@ -141,6 +141,7 @@ def learn_week(
     aptitude: np.ndarray,
     tenure_weeks: np.ndarray,
     mentor: np.ndarray,
+    pair_kind: np.ndarray,
     quality: np.ndarray,
     contact_hours: np.ndarray,
     focus_competency: np.ndarray,
@@ -165,6 +166,7 @@ def learn_week(
         aptitude: float64 (N,), individual learning rates (> 0).
         tenure_weeks: int32 (N,), weeks since hire.
         mentor: int32 (N,), slot of each employee's mentor or -1.
+        pair_kind: int8 (N,), 1 for a formal pair (targeted if ``targeted``), 2 informal.
         quality: float64 (N,), relationship quality of each mentee's pair.
         contact_hours: float64 (N,), each mentee's contact hours with the mentor per week.
         focus_competency: int16 (N,), a single competency a mentee's pair works on, or -1.
@@ -172,7 +174,7 @@ def learn_week(
         required: float64 (K,) in (0, 1], required levels.
         weights: float64 (K,), strategic weights (sum 1).
         rates: Learning rates.
-        targeted: Aim mentoring at strategy-weighted gaps.
+        targeted: Aim formal pairs' mentoring at strategy-weighted gaps.
         targeted_multiplier: Effect multiplier of targeted mentoring.
         key: 64-bit run key.
         week: Simulation week.
@@ -189,6 +191,7 @@ def learn_week(
     _require_vector("aptitude", aptitude, n, np.float64)
     _require_vector("tenure_weeks", tenure_weeks, n, np.int32)
     _require_vector("mentor", mentor, n, np.int32)
+    _require_vector("pair_kind", pair_kind, n, np.int8)
     _require_vector("quality", quality, n, np.float64)
     _require_vector("contact_hours", contact_hours, n, np.float64)
     _require_vector("focus_competency", focus_competency, n, np.int16)
@@ -199,7 +202,7 @@ def learn_week(
 
     rows, delta_row, mentee_start, mentee_slots = pair_index(mentor)
     delta = kernel_for(kernels._pair_deltas, n)(
-        skills, pid, aptitude, mentor, quality, contact_hours, focus_competency, rows,
+        skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
         bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),
         np.int64(week),

@@ -112,7 +112,9 @@ class MentoringModel(mesa.Model):
         self.informal.phase(week, env.required, env.weights)
         self.learn(week)
         self.outcomes.update(week)
-        self.last_flows = self.workforce.flow(week, self.outcomes.coef, self._on_leave)
+        self.last_flows = self.workforce.flow(
+            week, self.outcomes.coef, self._on_leave, env.required / env.initial_required
+        )
         self._sync_employees(self.last_flows)
         self.programme_cost += self.hourly_wage * sum(self.programme.hours_week.values())
         self.metrics = weekly_metrics(self)
@@ -126,7 +128,8 @@ class MentoringModel(mesa.Model):
         env = self.environment
         design = self.scenario.programme
         wf.performance, wf.gap = learn_week(
-            wf.skills, wf.active, wf.pid, wf.aptitude, wf.tenure_weeks, wf.mentor, wf.quality,
+            wf.skills, wf.active, wf.pid, wf.aptitude, wf.tenure_weeks, wf.mentor, wf.pair_kind,
+            wf.quality,
             wf.contact_hours, wf.focus_competency, env.usage, env.required, env.weights,
             self.rates, design.targeted, design.targeted_multiplier, self.key, week,
         )

@@ -169,6 +169,8 @@ class Programme:
         mentees = self.needs(week, required)[:budget]
         pool = matching.mentor_pool(wf, d, self.threshold, self.reverse_k)
         mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
+        if d.format == "group":
+            mentors, capacity = self._fill_groups_first(mentors, capacity, mentees.shape[0])
         score_weights = weights
         if d.matching == "reverse":
             score_weights = np.zeros_like(weights)
@@ -193,6 +195,23 @@ class Programme:
         wf.trained[untrained] = True
         self.hours_week["training"] += untrained.shape[0] * d.mentor_training_hours
         self.hours_week["coordination"] += mentees.shape[0] * self.coordination_hours_per_pair
+
+    def _fill_groups_first(
+        self, mentors: np.ndarray, capacity: np.ndarray, n_mentees: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Group format: open only as many new groups as the places left in open ones need.
+
+        Candidates drawn from every mentor with a free place would spread mentees one or
+        two per mentor and lose the economy of a shared session.
+        """
+        open_groups = self.workforce.load[mentors] > 0
+        free_in_open = int(capacity[open_groups].sum())
+        size = self.design.mentees_per_mentor
+        new_needed = max(0, -(-(n_mentees - free_in_open) // size))
+        fresh = np.flatnonzero(~open_groups)
+        chosen = self.rng.permutation(fresh)[:new_needed]
+        keep = np.sort(np.concatenate([np.flatnonzero(open_groups), chosen]))
+        return mentors[keep], capacity[keep]
 
     def _account_time(self) -> None:
         """Hours spent this week by mentees and mentors in formal pairs."""

@@ -294,6 +294,14 @@ def _field_type(name: str, source: str, where: str) -> Any:
     return annotation
 
 
+# Scenario fields that cannot be varied: each run's seed is a replication seed, and
+# ``seed`` is also a column of the summary (a factor of that name would clash with it).
+_NOT_FACTORS = {
+    "seed": "not a factor: each run's seed is one of the replication seeds; set the "
+            "sweep's seed and replications instead",
+}
+
+
 def _is_integer(annotation: Any) -> bool:
     args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
     return annotation is int or int in args
@@ -307,6 +315,8 @@ def _is_number(annotation: Any) -> bool:
 def _factor(name: str, value: Any, spec: SweepFile, base: Scenario, source: str) -> Factor:
     annotation = _field_type(name, source, "factors")
     where = f"{source}: factors.{name}"
+    if name in _NOT_FACTORS:
+        raise ScenarioError(f"{where} = {value!r}: {_NOT_FACTORS[name]}")
     if not isinstance(value, list) or not value:
         raise ScenarioError(f"{where} = {value!r}: expected a non-empty list")
     if spec.design == "grid":

@@ -18,7 +18,14 @@ Every file is written atomically (temporary name, then rename). Results stream t
 ``runs/`` as runs finish; ``summary.parquet`` and ``failures.parquet`` are rebuilt from
 ``runs/`` and ``failures/`` at the end. Re-running the same sweep into the same directory
 resumes: runs whose file exists are skipped, failed runs are tried again. A directory of
-a different sweep is refused.
+a different sweep is refused, and so is one written by different model code: ``sweep.json``
+records the code's provenance (:func:`sim.provenance.fingerprint`), and runs made by other
+code are never mixed with this code's runs (``force_new=True`` discards them and starts
+again).
+
+A chunk whose worker call fails without reporting its runs (a worker process killed, a
+lost connection) is submitted again, up to ``CHUNK_ATTEMPTS`` times in all, before its
+runs are recorded as failed; Dask also reschedules the tasks of a worker that dies.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import shutil
 import time
 import traceback
 from collections.abc import Iterable, Sequence
@@ -41,8 +49,9 @@ import pyarrow.parquet as pq
 
 from sim.config import scenario_from_dict, with_overrides
 from sim.errors import ResultsError
-from sim.executors import make_executor
+from sim.executors import check_options, make_executor
 from sim.metrics import HEADLINE
+from sim.provenance import describe_difference, fingerprint, same_code
 from sim.run import run_scenario, versions
 from sim.store import MANIFEST, atomic_write, write_json, write_parquet
 from sim.sweep import RunSpec, Sweep
@@ -55,6 +64,8 @@ RUNS = "runs"
 FAILED = "failures"
 _META_KEY = b"mentorsim.run"
 _MAX_CHUNK = 16
+CHUNK_ATTEMPTS = 3
+ANALYSIS = "analysis"
 
 
 # --- in the worker -----------------------------------------------------------------------
@@ -117,44 +128,79 @@ class SweepStore:
     Args:
         directory: The results directory.
         sweep: The sweep whose results it holds.
+        force_new: Discard the results of a sweep directory written by another sweep or
+            by other model code, and start again (a directory that is not a sweep's is
+            still refused).
 
     Raises:
-        ResultsError: The directory holds something else, or another sweep's results.
+        ResultsError: The directory holds something else, another sweep's results, or
+            results of other model code.
 
     """
 
-    def __init__(self, directory: str | Path, sweep: Sweep) -> None:
+    def __init__(self, directory: str | Path, sweep: Sweep, force_new: bool = False) -> None:
         self.directory = Path(directory)
         self.sweep = sweep
         self.runs_dir = self.directory / RUNS
         self.failed_dir = self.directory / FAILED
-        self._claim()
+        self._claim(force_new)
 
-    def _claim(self) -> None:
+    def _reset(self) -> None:
+        """Remove what a sweep writes in the directory (and nothing else)."""
+        for name in (MANIFEST, IDENTITY):  # manifest first: never complete-looking
+            (self.directory / name).unlink(missing_ok=True)
+        for name in (DESIGN, SUMMARY, FAILURES, "failures.csv", "summary.csv"):
+            (self.directory / name).unlink(missing_ok=True)
+        for name in (RUNS, FAILED, ANALYSIS):
+            shutil.rmtree(self.directory / name, ignore_errors=True)
+
+    def _claim(self, force_new: bool = False) -> None:
         identity = self.directory / IDENTITY
         fingerprint = self.sweep.fingerprint()
+        provenance = code_provenance()
         if self.directory.exists() and not self.directory.is_dir():
             raise ResultsError(f"{self.directory}: exists and is not a directory")
         if identity.exists():
             try:
                 found = json.loads(identity.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise ResultsError(f"{identity}: unreadable ({exc})") from None
+                if not isinstance(found, dict):
+                    raise ValueError("not a JSON object")
+            except (OSError, ValueError) as exc:
+                if not force_new:
+                    raise ResultsError(
+                        f"{identity}: unreadable ({exc}); use a new --out, or delete "
+                        f"{self.directory} to start the sweep again"
+                    ) from None
+                found = {}
+            problem = None
             if found.get("fingerprint") != fingerprint:
-                raise ResultsError(
-                    f"{self.directory}: holds results of a different sweep "
-                    f"({found.get('source')!r}, fingerprint {found.get('fingerprint')}; "
-                    f"this sweep is {fingerprint}); choose another --out"
+                problem = (
+                    f"holds results of a different sweep ({found.get('source')!r}, "
+                    f"fingerprint {found.get('fingerprint')}; this sweep is {fingerprint})"
                 )
+            elif not same_code(found.get("provenance"), provenance):
+                problem = (
+                    "holds results of other model code ("
+                    + describe_difference(found.get("provenance"), provenance)
+                    + "), which are not mixed with this code's"
+                )
+            if problem and not force_new:
+                raise ResultsError(
+                    f"{self.directory}: {problem}; use a new --out, or delete "
+                    f"{self.directory} to start the sweep again"
+                )
+            if problem:
+                self._reset()
         elif self.directory.exists() and any(self.directory.iterdir()):
             raise ResultsError(
                 f"{self.directory}: exists and is not a sweep results directory; "
                 "choose another --out"
             )
-        else:
+        if not identity.exists():
             write_json(identity, {
                 "kind": "sweep", "source": self.sweep.source, "fingerprint": fingerprint,
-                "created": _now(),
+                "provenance": provenance, "created": _now(),
+                "base_scenario": self.sweep.scenario.model_dump(mode="json"),
             })
         (self.directory / MANIFEST).unlink(missing_ok=True)  # incomplete until the end
         for directory in (self.runs_dir, self.failed_dir):
@@ -243,6 +289,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def code_provenance() -> dict[str, Any]:
+    """The running code's provenance as recorded in ``sweep.json`` and the manifest."""
+    return dict(fingerprint())
+
+
 # --- running -----------------------------------------------------------------------------
 @dataclass
 class SweepOutcome:
@@ -299,6 +350,7 @@ def run_sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    force_new: bool = False,
 ) -> SweepOutcome:
     """Run (or resume) a sweep into ``out``.
 
@@ -309,18 +361,24 @@ def run_sweep(
         workers: Worker processes (default: CPUs).
         scheduler: Dask scheduler address (default: a local cluster).
         progress: Show a tqdm bar (done, failed, time left).
+        force_new: Discard results in ``out`` of another sweep or of other model code
+            and start again, instead of refusing.
 
     Returns:
         Counts, timing and the rebuilt tables.
 
     Raises:
-        ResultsError: ``out`` holds something other than this sweep's results.
+        ResultsError: ``out`` holds something other than this sweep's results, or
+            results of other model code.
+        MentorsimError: Unknown executor or fewer than one worker (before anything is
+            written).
 
     """
     from tqdm import tqdm
 
+    check_options(executor, workers)
     started = _now()
-    store = SweepStore(out, sweep)
+    store = SweepStore(out, sweep, force_new)
     specs = sweep.runs()
     store.write_design(specs)
     runs = unique_runs(specs)
@@ -339,17 +397,24 @@ def run_sweep(
                    dynamic_ncols=True)
         bar.set_postfix(failed=0, refresh=False)
         in_flight: dict[Future, list[RunSpec]] = {}
+        attempts: dict[tuple[str, ...], int] = {}
+        retry: list[list[RunSpec]] = []
         pending = iter(chunks)
         try:
-            _fill(pool, pending, in_flight, limit, base)
+            _fill(pool, _retries_first(retry, pending), in_flight, limit, base)
             while in_flight:
                 finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in finished:
                     chunk = in_flight.pop(future)
+                    key = tuple(s.id for s in chunk)
+                    attempts[key] = attempts.get(key, 0) + 1
+                    if _call_failed(future) and attempts[key] < CHUNK_ATTEMPTS:
+                        retry.append(chunk)  # the worker call itself failed: try again
+                        continue
                     failed += _store_chunk(store, chunk, future)
                     bar.update(len(chunk))
                     bar.set_postfix(failed=failed, refresh=False)
-                _fill(pool, pending, in_flight, limit, base)
+                _fill(pool, _retries_first(retry, pending), in_flight, limit, base)
         except BrokenExecutor as exc:
             raise ResultsError(
                 f"{store.directory}: the worker processes died ({exc}); finished runs are "
@@ -366,6 +431,25 @@ def run_sweep(
     write_json(store.directory / MANIFEST, _manifest(sweep, outcome, started, executor,
                                                      n_workers, scheduler))
     return outcome
+
+
+def _retries_first(retry: list[list[RunSpec]], pending):
+    """Chunks to submit next: those to retry, then the not yet submitted ones."""
+    while retry:
+        yield retry.pop(0)
+    yield from pending
+
+
+def _call_failed(future: Future) -> bool:
+    """Whether a worker call failed as a whole (not a run raising: those are reported)."""
+    if future.cancelled():
+        return True
+    exc = future.exception()
+    if exc is None:
+        return False
+    if isinstance(exc, BrokenExecutor):
+        raise exc  # the pool is gone: stop with one line, keep finished runs
+    return True
 
 
 def _fill(pool, pending, in_flight: dict, limit: int, base: str) -> None:
@@ -408,6 +492,7 @@ def _manifest(sweep: Sweep, outcome: SweepOutcome, started: str, executor: str,
         "problem": sweep.problem if sweep.spec.design != "grid" else None,
         "seeds": sweep.seeds(),
         "versions": versions(),
+        "provenance": code_provenance(),
         "executor": {"kind": executor, "workers": workers, "scheduler": scheduler},
         "started": started,
         "finished": _now(),

@@ -156,7 +156,11 @@ class Workforce:
         )
 
     def flow(
-        self, week: int, commitment_coef: float, on_leave: Callable[[np.ndarray], None]
+        self,
+        week: int,
+        commitment_coef: float,
+        on_leave: Callable[[np.ndarray], None],
+        requirement_scale: np.ndarray | None = None,
     ) -> Flows:
         """One week of ageing, quitting, retiring and hiring.
 
@@ -165,6 +169,9 @@ class Workforce:
             commitment_coef: How strongly commitment (in SD) lowers the quit hazard.
             on_leave: Callback given the slots that empty this week, before they are
                 reused (pairs of leavers end there).
+            requirement_scale: Current required levels over those at week 0, per
+                competency: the labour market follows the work, so hires' skills scale
+                with it (default 1).
 
         Returns:
             The slots that quit, retired and were hired this week.
@@ -194,16 +201,18 @@ class Workforce:
         )
         hires = vacant[:n_hire]
         if n_hire:
-            self._hire(hires, week)
+            self._hire(hires, week, requirement_scale)
         return Flows(quits=quitting, retirements=retiring, hires=hires)
 
-    def _hire(self, slots: np.ndarray, week: int) -> None:
+    def _hire(self, slots: np.ndarray, week: int, requirement_scale: np.ndarray | None) -> None:
         wf = self.scenario.workforce
         m = slots.shape[0]
         k = self.skills.shape[1]
         self._draw_people(slots, wf.hire_age_mean_years, wf.hire_age_sd_years)
-        means = self.role_hire_skill[self.role[slots]]
-        self.skills[slots] = _beta_draws(self.rng, means, wf.hire_skill_sd, (m, k))
+        means = np.repeat(self.role_hire_skill[self.role[slots]][:, None], k, axis=1)
+        if requirement_scale is not None:
+            means = np.clip(means * requirement_scale[None, :], 0.02, 0.95)
+        self.skills[slots] = _beta_draws(self.rng, means, wf.hire_skill_sd)
         for name, (_, value) in _PERSON_STATE.items():
             getattr(self, name)[slots] = value
         self.active[slots] = True
@@ -243,17 +252,15 @@ def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:
     return np.where(gain + loss > 0, gain / np.maximum(gain + loss, 1e-300), 0.0)
 
 
-def _beta_draws(
-    rng: np.random.Generator, mean: np.ndarray, sd: float, shape: tuple[int, int]
-) -> np.ndarray:
-    """Beta draws in (0, 1), row i with mean ``mean[i]`` and sd ``sd`` (capped to be valid)."""
-    mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), (shape[0],))[:, None]
+def _beta_draws(rng: np.random.Generator, mean: np.ndarray, sd: float) -> np.ndarray:
+    """Beta draws in (0, 1), one per entry of ``mean``, with that mean and sd ``sd``.
+
+    The variance is capped at 95% of its largest possible value for the mean.
+    """
+    mean = np.asarray(mean, dtype=np.float64)
     if sd <= 0:
-        return np.broadcast_to(mean, shape).copy()
+        return mean.copy()
     max_var = mean * (1.0 - mean)
     var = np.minimum(sd * sd, 0.95 * max_var)
     concentration = max_var / var - 1.0
-    return rng.beta(
-        np.broadcast_to(mean * concentration, shape),
-        np.broadcast_to((1.0 - mean) * concentration, shape),
-    )
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration)

@@ -41,8 +41,8 @@ def reciprocal_gains(skills, mentor, aptitude, quality, contact_hours, rate):
 
 
 def learn_week(
-    skills, active, pid, aptitude, tenure, mentor, quality, contact_hours, focus_competency,
-    usage, required, weights,
+    skills, active, pid, aptitude, tenure, mentor, pair_kind, quality, contact_hours,
+    focus_competency, usage, required, weights,
     doing_rate, novice_boost, novice_weeks, mentoring_rate, reciprocal_rate, forget_rate,
     targeted, targeted_multiplier, noise_sd, key, week, stream,
 ):
@@ -67,10 +67,11 @@ def learn_week(
             value = s + doing_rate * novice * aptitude[i] * effort * usage[k] * (1.0 - s)
             value -= forget_rate * (1.0 - usage[k]) * s
             if m >= 0:
-                mult = targeted_multiplier if targeted else 1.0
+                aimed = targeted and pair_kind[i] == 1  # informal pairs are non-specific
+                mult = targeted_multiplier if aimed else 1.0
                 if focus_competency[i] >= 0:
                     focus = float(n_k) if k == focus_competency[i] else 0.0
-                elif targeted:
+                elif aimed:
                     focus = n_k * weighted_gaps[k] / total_gap if total_gap > 0 else 1.0
                 else:
                     focus = 1.0

@@ -38,7 +38,8 @@ def random_state(seed: int, n: int = 12, k: int = 5):
     required = rng.uniform(0.3, 0.95, k)
     weights = rng.random(k)
     weights /= weights.sum()
-    return skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, \
+    kind = np.where(mentor >= 0, rng.integers(1, 3, n), 0).astype(np.int8)
+    return skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
         required, weights
 
 
@@ -46,8 +47,8 @@ def random_state(seed: int, n: int = 12, k: int = 5):
 @pytest.mark.parametrize("targeted", [True, False])
 def test_learn_week_matches_naive(seed, targeted):
     state = random_state(seed)
-    skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, required, \
-        weights = state
+    skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
+        required, weights = state
     rates = LearningRates(
         doing=0.05, novice_boost=2.0, novice_weeks=16.0, mentoring=0.4, reciprocal=0.1,
         forgetting=0.02, noise_sd=0.3,
@@ -55,14 +56,15 @@ def test_learn_week_matches_naive(seed, targeted):
     key, week = 123456789 + seed, 7 + seed
     expected, exp_perf, exp_gap = naive.learn_week(
         skills.tolist(), active.tolist(), pid.tolist(), aptitude.tolist(), tenure.tolist(),
-        mentor.tolist(), quality.tolist(), hours.tolist(), focus.tolist(), usage.tolist(),
+        mentor.tolist(), kind.tolist(), quality.tolist(), hours.tolist(), focus.tolist(),
+        usage.tolist(),
         required.tolist(), weights.tolist(), rates.doing, rates.novice_boost,
         rates.novice_weeks, rates.mentoring, rates.reciprocal, rates.forgetting, targeted,
         2.0, rates.noise_sd, key, week, kernels.STREAM_LEARNING,
     )
     work = skills.copy()
     perf, gap = learn_week(
-        work, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, required,
+        work, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, required,
         weights, rates, targeted, 2.0, key, week,
     )
     np.testing.assert_allclose(work, np.array(expected), rtol=0, atol=1e-12)
@@ -85,10 +87,12 @@ def test_mentoring_raises_mentee_towards_mentor_only():
     rates = LearningRates(0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 0.0)
     without = skills.copy()
     learn_week(without, mentor=np.array([-1, -1], np.int32), quality=np.zeros(2),
+               pair_kind=np.zeros(2, np.int8),
                rates=rates, **args)
     np.testing.assert_array_equal(without, skills)  # no doing, no forgetting, no mentor
     mentored = skills.copy()
     learn_week(mentored, mentor=np.array([-1, 0], np.int32), quality=np.array([0, 0.8]),
+               pair_kind=np.array([0, 1], np.int8),
                rates=rates, **args)
     # competency 0: mentee gains 0.5*0.8*1*(0.9-0.2) = 0.28; competency 1: mentee above mentor
     assert mentored[1, 0] == pytest.approx(0.2 + 0.28, abs=1e-12)
@@ -102,7 +106,8 @@ def test_forgetting_half_life():
     skills = np.full((1, 1), 0.8)
     for week in range(47):
         learn_week(skills, np.ones(1, bool), np.ones(1, np.int64), np.ones(1),
-                   np.zeros(1, np.int32), np.full(1, -1, np.int32), np.zeros(1), np.zeros(1),
+                   np.zeros(1, np.int32), np.full(1, -1, np.int32), np.zeros(1, np.int8),
+                   np.zeros(1), np.zeros(1),
                    np.full(1, -1, np.int16), np.zeros(1), np.ones(1), np.ones(1), rates,
                    False, 1.0, 3, week)
     # unused skill decays by (1 - ln2/47)^47 ~ 0.4963 of its value in one half-life
@@ -155,20 +160,20 @@ def test_match_gap_targeted_matches_naive(seed):
 
 def test_learn_week_rejects_bad_input():
     state = random_state(0)
-    skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, required, \
-        weights = state
+    skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
+        required, weights = state
     rates = LearningRates(0.05, 1.0, 16.0, 0.1, 0.01, 0.01, 0.1)
     with pytest.raises(ValueError, match="aptitude"):
-        learn_week(skills, active, pid, aptitude[:-1], tenure, mentor, quality, hours, focus,
+        learn_week(skills, active, pid, aptitude[:-1], tenure, mentor, kind, quality, hours, focus,
                    usage, required, weights, rates, True, 2.0, 1, 1)
     with pytest.raises(ValueError, match="mentor must be int32"):
-        learn_week(skills, active, pid, aptitude, tenure, mentor.astype(np.int64), quality,
+        learn_week(skills, active, pid, aptitude, tenure, mentor.astype(np.int64), kind, quality,
                    hours, focus, usage, required, weights, rates, True, 2.0, 1, 1)
     with pytest.raises(ValueError, match="focus_competency"):
-        learn_week(skills, active, pid, aptitude, tenure, mentor, quality, hours,
+        learn_week(skills, active, pid, aptitude, tenure, mentor, kind, quality, hours,
                    focus.astype(np.int64), usage, required, weights, rates, True, 2.0, 1, 1)
     with pytest.raises(ValueError, match="required"):
-        learn_week(skills, active, pid, aptitude, tenure, mentor, quality, hours, focus,
+        learn_week(skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus,
                    usage, np.zeros_like(required), weights, rates, True, 2.0, 1, 1)
 
 
@@ -191,7 +196,7 @@ def test_match_by_scores_matches_naive(seed):
 def bookkeeping_state(seed, n=40):
     rng = np.random.default_rng(seed)
     state = random_state(seed, n=n)
-    skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, *_ = state
+    skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, *_ = state
     load = np.bincount(mentor[mentor >= 0], minlength=n).astype(np.int16)
     return dict(
         active=active, pid=pid, mentor=mentor, quality=quality, contact_hours=hours,
@@ -265,15 +270,15 @@ def test_thread_count_does_not_change_results():
     from sim.learning import set_threads
 
     state = random_state(3, n=20_000, k=8)
-    skills, active, pid, aptitude, tenure, mentor, quality, hours, focus, usage, required, \
-        weights = state
+    skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
+        required, weights = state
     rates = LearningRates(0.05, 2.0, 16.0, 0.4, 0.1, 0.02, 0.3)
     results = []
     try:
         for threads in (1, 2):
             set_threads(threads)
             work = skills.copy()
-            perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, quality, hours,
+            perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, kind, quality, hours,
                                    focus, usage, required, weights, rates, True, 2.0, 5, 9)
             results.append((work, perf, gap))
     finally:
@@ -283,7 +288,7 @@ def test_thread_count_does_not_change_results():
     learning.PARALLEL_MIN_ROWS, saved = 10**9, learning.PARALLEL_MIN_ROWS  # serial twins
     try:
         work = skills.copy()
-        perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, quality, hours,
+        perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, kind, quality, hours,
                                focus, usage, required, weights, rates, True, 2.0, 5, 9)
         results.append((work, perf, gap))
     finally:
@@ -297,7 +302,7 @@ def test_thread_count_does_not_change_results():
 def test_pair_index_matches_naive(seed):
     from sim.learning import pair_index
 
-    mentor = random_state(seed, n=60)[5]
+    mentor = random_state(seed, n=60)[5]  # the mentor column
     got = pair_index(mentor)
     expected = naive.pair_index(mentor.tolist())
     for a, b in zip(got, expected, strict=True):

@@ -98,8 +98,9 @@ def assign(
         policy: A matching policy name (see the module docstring) or ``"informal"``.
         workforce: The arrays.
         mentees: Slots to match, highest priority first.
-        mentors: Slots with free capacity.
-        capacity: Their free places (int64); updated in place.
+        mentors: Slots with free capacity (any of this round's mentees among them are left
+            out).
+        capacity: Their free places (int64).
         required: Required levels (K,) (for reverse mentoring, already one-hot weighted).
         weights: Strategic weights (K,).
         rng: The caller's Generator (candidate draws, shuffles).
@@ -110,6 +111,9 @@ def assign(
         The matched mentees and their mentors (equal-length slot arrays).
 
     """
+    # nobody is matched to themselves: this round's mentees are not its mentors
+    not_mentee = ~np.isin(mentors, mentees)
+    mentors, capacity = mentors[not_mentee], capacity[not_mentee]
     if mentees.shape[0] == 0 or mentors.shape[0] == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty

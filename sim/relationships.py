@@ -127,9 +127,9 @@ class Relationships:
         wf = self.workforce
         if mentees.shape[0] == 0:
             return
-        kinds, counts = np.unique(wf.pair_kind[mentees], return_counts=True)
-        for kind, count in zip(kinds.tolist(), counts.tolist(), strict=True):
-            self.counts[(kind, event)] += count
+        by_kind = np.bincount(wf.pair_kind[mentees], minlength=INFORMAL + 1)
+        self.counts[(FORMAL, event)] += int(by_kind[FORMAL])
+        self.counts[(INFORMAL, event)] += int(by_kind[INFORMAL])
         np.subtract.at(wf.load, wf.mentor[mentees], 1)
         wf.mentor[mentees] = -1
         wf.pair_kind[mentees] = 0

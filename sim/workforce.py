@@ -106,6 +106,8 @@ class Workforce:
         self.role_shares = np.array([r.share for r in roles] or [1.0])
         self.role_hire_skill = np.array([r.hire_skill_mean for r in roles] or
                                         [wf.hire_skill_mean])
+        self._group_cdf = np.cumsum(self.group_shares)
+        self._role_cdf = np.cumsum(self.role_shares)
 
         self.skills = np.empty((n, k), dtype=np.float64)
         self.aptitude = np.empty(n, dtype=np.float64)
@@ -149,8 +151,8 @@ class Workforce:
         wf = self.scenario.workforce
         self.aptitude[slots] = np.exp(rng.normal(0.0, wf.aptitude_sd, size=m))
         self.trait[slots] = rng.normal(0.0, 1.0, size=(m, TRAIT_DIMENSIONS))
-        self.group[slots] = rng.choice(len(self.group_names), size=m, p=self.group_shares)
-        self.role[slots] = rng.choice(len(self.role_names), size=m, p=self.role_shares)
+        self.group[slots] = _categorical(rng, self._group_cdf, m)
+        self.role[slots] = _categorical(rng, self._role_cdf, m)
         self.age_years[slots] = np.clip(
             rng.normal(age_mean, age_sd, size=m), 18.0, wf.retirement_age_years - 0.5
         )
@@ -250,6 +252,12 @@ def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:
     gain = alpha * aptitude[:, None] * usage[None, :]
     loss = forget * (1.0 - usage)[None, :]
     return np.where(gain + loss > 0, gain / np.maximum(gain + loss, 1e-300), 0.0)
+
+
+def _categorical(rng: np.random.Generator, cdf: np.ndarray, size: int) -> np.ndarray:
+    """``size`` category indices drawn with the probabilities whose running sum is ``cdf``."""
+    return np.minimum(np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right"),
+                      cdf.shape[0] - 1)
 
 
 def _beta_draws(rng: np.random.Generator, mean: np.ndarray, sd: float) -> np.ndarray:

@@ -5,20 +5,35 @@ Quick use::
     import sim
     model = sim.MentoringModel("scenarios/mentoring.toml").run()
     model.timeseries().tail()
+
+The package's names are loaded on first use, so ``mentorsim validate`` and other light
+commands do not pay for importing Mesa, pandas and numba.
 """
 
-from sim.config import Scenario, load_scenario
-from sim.errors import MentorsimError, ResultsError, ScenarioError
-from sim.model import MentoringModel
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "MentoringModel",
-    "MentorsimError",
-    "ResultsError",
-    "Scenario",
-    "ScenarioError",
-    "__version__",
-    "load_scenario",
-]
+_LAZY = {
+    "MentoringModel": "sim.model",
+    "Scenario": "sim.config",
+    "load_scenario": "sim.config",
+    "MentorsimError": "sim.errors",
+    "ResultsError": "sim.errors",
+    "ScenarioError": "sim.errors",
+}
+
+__all__ = [*_LAZY, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

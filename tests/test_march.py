@@ -336,3 +336,21 @@ def test_turbulence_decays_a_closed_organisation_and_turnover_sustains_it():
     assert closed[:, 20].mean() > 0.35 and closed[:, 150:].mean() < 0.1
     assert open_[:, 150:].mean() > 0.45
     assert open_[:, 150:].mean() > closed[:, 150:].mean() + 0.35
+
+
+@pytest.mark.slow
+def test_experiment_script_writes_its_tables_and_plots(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "march"
+    proc = subprocess.run([sys.executable, "experiments/march1991.py", "--runs", "3",
+                           "--seed", "5", "--out", str(out)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("fig1", "fig2", "fig3", "fig4", "fig5", "interpersonal"):
+        assert (out / f"{name}.csv").stat().st_size > 0
+        assert (out / f"{name}.png").stat().st_size > 0
+    manifest = (out / "manifest.json").read_text()
+    assert '"runs": 3' in manifest and '"seed": 5' in manifest
+    assert "0.857" in (out / "fig1.csv").read_text()  # the published column

@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.commands import analyse, compare, rerun, run, sweep, validate
+from sim.commands import analyse, app, compare, rerun, run, sweep, validate
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
-COMMANDS = (run, validate, compare, sweep, analyse, rerun)
+COMMANDS = (run, validate, compare, sweep, analyse, rerun, app)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -500,7 +500,8 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("k, headcount", [(6, 1_000), (16, 150_000)])
+# array-dominated sizes: at 1,000 the peak is mostly interpreter and compiler memory
+@pytest.mark.parametrize("k, headcount", [(6, 100_000), (16, 150_000)])
 def test_memory_estimate_is_an_upper_bound_within_one_and_a_half(k, headcount):
     scenario = k_competencies(k, headcount, weeks=26)
     proc = subprocess.run([sys.executable, "-c", PEAK,

@@ -61,7 +61,8 @@ def make_state(n, k, pair_share, seed=0):
         aptitude=np.exp(rng.normal(0, 0.25, n)),
         tenure_weeks=rng.integers(0, 1500, n).astype(np.int32), mentor=mentor,
         quality=quality, contact_hours=hours,
-        pair_kind=np.where(mentor >= 0, 1, 0).astype(np.int8), focus_competency=np.full(n, -1, np.int16),
+        pair_kind=np.where(mentor >= 0, 1, 0).astype(np.int8),
+        focus_competency=np.full(n, -1, np.int16),
         usage=rng.uniform(0.3, 0.9, k), required=rng.uniform(0.3, 0.9, k),
         weights=np.full(k, 1.0 / k),
     )

@@ -278,7 +278,8 @@ def test_thread_count_does_not_change_results():
         for threads in (1, 2):
             set_threads(threads)
             work = skills.copy()
-            perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, kind, quality, hours,
+            perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, kind, quality,
+                                   hours,
                                    focus, usage, required, weights, rates, True, 2.0, 5, 9)
             results.append((work, perf, gap))
     finally:

@@ -26,6 +26,10 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+# the same counter-based generator as the mentoring kernels
+from sim.kernels import _STREAM_MUL, _TO_UNIT, _splitmix64
+from sim.kernels import _WEEK_MUL as _PERIOD_MUL
+
 # Same choice as sim.kernels: numba's workqueue layer degrades gracefully when another
 # process holds a core, OpenMP spins. A user's choice (the environment variable) wins.
 if "NUMBA_THREADING_LAYER" not in os.environ:
@@ -46,21 +50,7 @@ STREAM_COPY = 10  # does individual i copy the peer's belief on dimension k
 PEER_RANDOM = 0
 PEER_NEIGHBOURS = 1
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_PERIOD_MUL = np.uint64(0xD6E8FEB86659FD93)
-_STREAM_MUL = np.uint64(0xA0761D6478BD642F)
 _COL_MUL = np.uint64(0xE7037ED1A0B428DB)
-_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
-
-
-@njit(cache=True, inline="always")
-def _splitmix64(x: np.uint64) -> np.uint64:
-    z = x + _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
 
 
 @njit(cache=True, inline="always")

@@ -18,11 +18,19 @@ EXIT_USER_ERROR = 2
 COMMANDS = (run, validate, compare, sweep, analyse, rerun, app)
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(EXIT_USER_ERROR,
+                  f"mentorsim: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``mentorsim`` command."""
     from sim import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="mentorsim",
         description="Agent-based simulation of mentoring as a performance-improvement programme.",
     )

@@ -113,3 +113,16 @@ def test_console_script_end_to_end(tmp_path):
         f"mentorsim: error: {bad}: organisation.headcount = -5: "
         "Input should be greater than or equal to 2"
     )
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["validate", "scenarios/baseline.toml", "--set", "-:"], "--set: expected one argument"),
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["run"], "required: scenario"),
+])
+def test_usage_errors_are_one_line_exit_2(args, fragment, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("mentorsim: error: ") and fragment in err

@@ -91,6 +91,31 @@ def _effort(key: np.uint64, week: np.int64, pid: np.int64, half_width: float) ->
     return max(1.0 + half_width * (2.0 * u - 1.0), 0.0)
 
 
+@njit(cache=True, inline="always")
+def _clip01(x: float) -> float:
+    """``x`` clipped to [0, 1], written as selects so the loops around it vectorise."""
+    x = x if x > 0.0 else 0.0
+    return x if x < 1.0 else 1.0
+
+
+@njit(cache=True, fastmath={"reassoc"})
+def _performance_and_gap(row, required, inv_required, weights):
+    """``sum_k w_k min(s_k / r_k, 1)`` and ``sum_k w_k max(r_k - s_k, 0)`` of one row.
+
+    The only code compiled with a fast-math flag, and only ``reassoc``: it lets LLVM sum
+    in vector lanes (2.5x faster at K = 32, see benchmarks/README.md) and changes nothing
+    but the order of the additions; every term is computed exactly as written.
+    """
+    p = 0.0
+    g = 0.0
+    for k in range(row.shape[0]):
+        x = row[k] * inv_required[k]
+        p += weights[k] * (x if x < 1.0 else 1.0)
+        y = required[k] - row[k]
+        g += weights[k] * (y if y > 0.0 else 0.0)
+    return p, g
+
+
 @_with_serial_twin()
 def _pair_deltas(
     skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
@@ -115,39 +140,48 @@ def _pair_deltas(
     """
     n_k = skills.shape[1]
     half_width = noise_sd * np.sqrt(3.0)
+    inv_required = 1.0 / required
     delta = np.zeros((rows.shape[0], n_k), dtype=np.float64)
     for d in prange(rows.shape[0]):
         i = rows[d]
         m = mentor[i]
+        own = skills[i]
+        out = delta[d]
         if m >= 0:
+            theirs = skills[m]
             effort = _effort(key, week, pid[i], half_width)
             coupling = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i]
             single = focus_competency[i]
-            gap_total = 0.0
             aimed = targeted and pair_kind[i] == 1
             if aimed:
                 coupling *= targeted_multiplier
-                if single < 0:
-                    for k in range(n_k):
-                        gap_total += weights[k] * max(required[k] - skills[i, k], 0.0)
-            for k in range(n_k):
-                s = skills[i, k]
-                focus = 1.0
-                if single >= 0:
-                    focus = n_k * 1.0 if k == single else 0.0
-                elif aimed and gap_total > 0.0:
-                    g = required[k] - s
-                    focus = n_k * weights[k] * g / gap_total if g > 0.0 else 0.0
-                diff = skills[m, k] - s
-                if diff > 0.0:
-                    delta[d, k] += min(coupling * focus, 1.0) * diff
+            gap_total = 0.0
+            if aimed and single < 0:
+                gap_total = _performance_and_gap(own, required, inv_required, weights)[1]
+            # one branch-free loop per way of aiming the contact time (rows, not skills,
+            # take the branch): the skill loops compile to vector selects
+            if single >= 0:
+                diff = theirs[single] - own[single]
+                out[single] += min(coupling * n_k, 1.0) * (diff if diff > 0.0 else 0.0)
+            elif aimed and gap_total > 0.0:
+                for k in range(n_k):
+                    g = required[k] - own[k]
+                    focus = n_k * weights[k] * (g if g > 0.0 else 0.0) / gap_total
+                    c = coupling * focus
+                    diff = theirs[k] - own[k]
+                    out[k] += (c if c < 1.0 else 1.0) * (diff if diff > 0.0 else 0.0)
+            else:
+                c = min(coupling, 1.0)
+                for k in range(n_k):
+                    diff = theirs[k] - own[k]
+                    out[k] += c * (diff if diff > 0.0 else 0.0)
         for p in range(mentee_start[d], mentee_start[d + 1]):
             e = mentee_slots[p]
+            theirs = skills[e]
             c = reciprocal_rate * aptitude[i] * quality[e] * contact_hours[e]
             for k in range(n_k):
-                diff = skills[e, k] - skills[i, k]
-                if diff > 0.0:
-                    delta[d, k] += c * diff
+                diff = theirs[k] - own[k]
+                out[k] += c * (diff if diff > 0.0 else 0.0)
     return delta
 
 
@@ -168,11 +202,10 @@ def _learn_week(
     below 1e-17); ``e_i`` is the weekly opportunity factor (counter-based, mean 1, sd
     ``noise_sd``); forgetting acts on the unused share ``1 - u_k``.
 
-    Performance is ``sum_k w_k min(s_k / r_k, 1)`` and gap ``sum_k w_k max(r_k - s_k, 0)``,
-    each summed in four interleaved partial sums (k mod 4) added in a fixed order: the
-    order of every floating-point operation is written out, so the loops vectorise
-    without ``fastmath`` and the serial twin and any number of threads give identical
-    numbers. Rows are spread over numba's threads (``prange``).
+    Performance is ``sum_k w_k min(s_k / r_k, 1)`` and gap ``sum_k w_k max(r_k - s_k, 0)``
+    (:func:`_performance_and_gap`, summed in the compiler's vector lanes). Each row is
+    updated by one thread with the same code, so the serial twin and any number of threads
+    give identical numbers. Rows are spread over numba's threads (``prange``).
     """
     n_k = skills.shape[1]
     forget_k = forget_rate * (1.0 - usage)
@@ -187,40 +220,19 @@ def _learn_week(
         if novice_boost > 0.0 and tenure_weeks[i] < 40.0 * novice_weeks:
             novice += novice_boost * np.exp(-tenure_weeks[i] / novice_weeks)
         doing = doing_rate * novice * aptitude[i] * _effort(key, week, pid[i], half_width)
+        row = skills[i]
         dr = delta_row[i]
         if dr < 0:
             for k in range(n_k):
-                s = skills[i, k]
-                skills[i, k] = min(max(s + doing * usage[k] * (1.0 - s) - forget_k[k] * s,
-                                       0.0), 1.0)
+                s = row[k]
+                row[k] = _clip01(s + doing * usage[k] * (1.0 - s) - forget_k[k] * s)
         else:
             for k in range(n_k):
-                s = skills[i, k]
-                new = s + doing * usage[k] * (1.0 - s) - forget_k[k] * s + delta[dr, k]
-                skills[i, k] = min(max(new, 0.0), 1.0)
-        p0 = p1 = p2 = p3 = 0.0
-        g0 = g1 = g2 = g3 = 0.0
-        k = 0
-        while k + 4 <= n_k:
-            a0 = skills[i, k]
-            a1 = skills[i, k + 1]
-            a2 = skills[i, k + 2]
-            a3 = skills[i, k + 3]
-            p0 += weights[k] * min(a0 * inv_required[k], 1.0)
-            p1 += weights[k + 1] * min(a1 * inv_required[k + 1], 1.0)
-            p2 += weights[k + 2] * min(a2 * inv_required[k + 2], 1.0)
-            p3 += weights[k + 3] * min(a3 * inv_required[k + 3], 1.0)
-            g0 += weights[k] * max(required[k] - a0, 0.0)
-            g1 += weights[k + 1] * max(required[k + 1] - a1, 0.0)
-            g2 += weights[k + 2] * max(required[k + 2] - a2, 0.0)
-            g3 += weights[k + 3] * max(required[k + 3] - a3, 0.0)
-            k += 4
-        while k < n_k:
-            p0 += weights[k] * min(skills[i, k] * inv_required[k], 1.0)
-            g0 += weights[k] * max(required[k] - skills[i, k], 0.0)
-            k += 1
-        performance_out[i] = (p0 + p1) + (p2 + p3)
-        gap_out[i] = (g0 + g1) + (g2 + g3)
+                s = row[k]
+                row[k] = _clip01(s + doing * usage[k] * (1.0 - s) - forget_k[k] * s
+                                 + delta[dr, k])
+        performance_out[i], gap_out[i] = _performance_and_gap(row, required, inv_required,
+                                                              weights)
 
 
 @_with_serial_twin()
@@ -314,10 +326,13 @@ def _age_and_leave(
         if age_years[i] >= retirement_age:
             retire_out[i] = True
             continue
+        u = _counter_uniform(key, week, pid[i], STREAM_QUIT)
+        if u >= weekly_quit and coef * commitment[i] >= 0.0:
+            continue  # the hazard is at most weekly_quit: no exp needed to know
         hazard = weekly_quit
         if commitment[i] != 0.0:
             hazard *= np.exp(-coef * commitment[i])
-        if _counter_uniform(key, week, pid[i], STREAM_QUIT) < hazard:
+        if u < hazard:
             quits_out[i] = True
 
 
@@ -419,37 +434,58 @@ def _weekly_sums(
     n_blocks = (n + BLOCK_ROWS - 1) // BLOCK_ROWS
     blocks = np.zeros((n_blocks, N_SUMS), dtype=np.float64)
     for b in prange(n_blocks):
-        sums = blocks[b]
+        # scalar accumulators and selects, no data-dependent branches: the loop runs at
+        # memory speed; adding 0.0 for a row that does not count leaves a sum unchanged
+        active_n = job_sum = net_sum = skill_sum = gap_sum = share_sum = commit_sum = 0.0
+        proficient = mentors = mentored = skill_m = gap_m = skill_n = gap_n = 0.0
+        under_n = under_m = under_f = major_m = major_f = 0.0
         for i in range(b * BLOCK_ROWS, min((b + 1) * BLOCK_ROWS, n)):
             if not active[i]:
                 continue
             skill = performance[i]
             job = skill * enablers * (1.0 + motivation_effect * commitment[i])
-            sums[SUM_ACTIVE] += 1.0
-            sums[SUM_JOB] += job
-            sums[SUM_PERFORMANCE_NET] += job * (1.0 - time_share_out[i])
-            sums[SUM_SKILL] += skill
-            sums[SUM_GAP] += gap[i]
-            sums[SUM_TIME_SHARE] += time_share_out[i]
-            sums[SUM_COMMITMENT] += commitment[i]
-            if skill >= threshold:
-                sums[SUM_PROFICIENT] += 1.0
-            if load[i] > 0:
-                sums[SUM_MENTORS] += 1.0
-            if ever_mentored[i]:
-                sums[SUM_MENTORED] += 1.0
-                sums[SUM_SKILL_MENTORED] += skill
-                sums[SUM_GAP_MENTORED] += gap[i]
-            else:
-                sums[SUM_SKILL_NEVER] += skill
-                sums[SUM_GAP_NEVER] += gap[i]
-            if underrepresented[i]:
-                sums[SUM_UNDER] += 1.0
-                sums[SUM_UNDER_MENTORED] += ever_mentored[i]
-                sums[SUM_UNDER_FORMAL] += ever_formal[i]
-            else:
-                sums[SUM_MAJORITY_MENTORED] += ever_mentored[i]
-                sums[SUM_MAJORITY_FORMAL] += ever_formal[i]
+            ever = 1.0 if ever_mentored[i] else 0.0
+            formal = 1.0 if ever_formal[i] else 0.0
+            under = 1.0 if underrepresented[i] else 0.0
+            active_n += 1.0
+            job_sum += job
+            net_sum += job * (1.0 - time_share_out[i])
+            skill_sum += skill
+            gap_sum += gap[i]
+            share_sum += time_share_out[i]
+            commit_sum += commitment[i]
+            proficient += 1.0 if skill >= threshold else 0.0
+            mentors += 1.0 if load[i] > 0 else 0.0
+            mentored += ever
+            skill_m += skill if ever_mentored[i] else 0.0
+            gap_m += gap[i] if ever_mentored[i] else 0.0
+            skill_n += 0.0 if ever_mentored[i] else skill
+            gap_n += 0.0 if ever_mentored[i] else gap[i]
+            under_n += under
+            under_m += ever if underrepresented[i] else 0.0
+            under_f += formal if underrepresented[i] else 0.0
+            major_m += 0.0 if underrepresented[i] else ever
+            major_f += 0.0 if underrepresented[i] else formal
+        sums = blocks[b]
+        sums[SUM_ACTIVE] = active_n
+        sums[SUM_JOB] = job_sum
+        sums[SUM_PERFORMANCE_NET] = net_sum
+        sums[SUM_SKILL] = skill_sum
+        sums[SUM_GAP] = gap_sum
+        sums[SUM_TIME_SHARE] = share_sum
+        sums[SUM_COMMITMENT] = commit_sum
+        sums[SUM_PROFICIENT] = proficient
+        sums[SUM_MENTORS] = mentors
+        sums[SUM_MENTORED] = mentored
+        sums[SUM_SKILL_MENTORED] = skill_m
+        sums[SUM_GAP_MENTORED] = gap_m
+        sums[SUM_SKILL_NEVER] = skill_n
+        sums[SUM_GAP_NEVER] = gap_n
+        sums[SUM_UNDER] = under_n
+        sums[SUM_UNDER_MENTORED] = under_m
+        sums[SUM_UNDER_FORMAL] = under_f
+        sums[SUM_MAJORITY_MENTORED] = major_m
+        sums[SUM_MAJORITY_FORMAL] = major_f
     total = pair_sums
     for b in range(n_blocks):
         for j in range(N_SUMS):

@@ -134,6 +134,47 @@ def pair_index(mentor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return kernels._pair_index(mentor)
 
 
+def _check_learn_week(skills, active, pid, aptitude, tenure_weeks, mentor, pair_kind,
+                      quality, contact_hours, focus_competency, usage, required, weights):
+    """Shapes, dtypes and ranges of :func:`learn_week`'s arguments (ValueError if wrong)."""
+    n, n_k = skills.shape
+    _require(skills.dtype == np.float64 and skills.flags.c_contiguous, "skills: C float64")
+    _require_vector("active", active, n, np.bool_)
+    _require_vector("pid", pid, n, np.int64)
+    _require_vector("aptitude", aptitude, n, np.float64)
+    _require_vector("tenure_weeks", tenure_weeks, n, np.int32)
+    _require_vector("mentor", mentor, n, np.int32)
+    _require_vector("pair_kind", pair_kind, n, np.int8)
+    _require_vector("quality", quality, n, np.float64)
+    _require_vector("contact_hours", contact_hours, n, np.float64)
+    _require_vector("focus_competency", focus_competency, n, np.int16)
+    for name, vec in (("usage", usage), ("required", required), ("weights", weights)):
+        _require_vector(name, vec, n_k, np.float64)
+    _require(bool(np.all(required > 0)), "required levels must be > 0")
+    _require(bool(np.all((usage >= 0) & (usage <= 1))), "usage must be in [0, 1]")
+
+
+class PairIndexCache:
+    """:func:`pair_index` of the mentor links, rebuilt only when the links change.
+
+    Pairs form and end in a few weeks of a run; comparing the links with last week's copy
+    (one pass over N int32) costs a fraction of rebuilding the index.
+    """
+
+    def __init__(self) -> None:
+        self._mentor: np.ndarray | None = None
+        self._index: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def __call__(self, mentor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                     np.ndarray]:
+        """The index of ``mentor`` (see :func:`pair_index`)."""
+        if (self._index is None or self._mentor.shape != mentor.shape
+                or not np.array_equal(self._mentor, mentor)):
+            self._index = pair_index(mentor)
+            self._mentor = mentor.copy()
+        return self._index
+
+
 def learn_week(
     skills: np.ndarray,
     active: np.ndarray,
@@ -153,6 +194,8 @@ def learn_week(
     targeted_multiplier: float,
     key: int,
     week: int,
+    pairs: PairIndexCache | None = None,
+    check: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Advance every employee's skills by one week, in place.
 
@@ -178,6 +221,9 @@ def learn_week(
         targeted_multiplier: Effect multiplier of targeted mentoring.
         key: 64-bit run key.
         week: Simulation week.
+        pairs: A cache of the pair index kept across weeks (default: build it afresh).
+        check: Validate every argument first (a caller whose arrays are known good, like
+            the model after its first week, may skip the ~20 us this costs).
 
     Returns:
         (performance, gap), each float64 (N,): per-employee skill performance and
@@ -185,23 +231,12 @@ def learn_week(
 
     """
     n, n_k = skills.shape
-    _require(skills.dtype == np.float64 and skills.flags.c_contiguous, "skills: C float64")
-    _require_vector("active", active, n, np.bool_)
-    _require_vector("pid", pid, n, np.int64)
-    _require_vector("aptitude", aptitude, n, np.float64)
-    _require_vector("tenure_weeks", tenure_weeks, n, np.int32)
-    _require_vector("mentor", mentor, n, np.int32)
-    _require_vector("pair_kind", pair_kind, n, np.int8)
-    _require_vector("quality", quality, n, np.float64)
-    _require_vector("contact_hours", contact_hours, n, np.float64)
-    _require_vector("focus_competency", focus_competency, n, np.int16)
-    for name, vec in (("usage", usage), ("required", required), ("weights", weights)):
-        _require_vector(name, vec, n_k, np.float64)
-    _require(bool(np.all(required > 0)), "required levels must be > 0")
-    _require(bool(np.all((usage >= 0) & (usage <= 1))), "usage must be in [0, 1]")
-
-    rows, delta_row, mentee_start, mentee_slots = pair_index(mentor)
-    delta = kernel_for(kernels._pair_deltas, n)(
+    if check:
+        _check_learn_week(skills, active, pid, aptitude, tenure_weeks, mentor, pair_kind,
+                          quality, contact_hours, focus_competency, usage, required, weights)
+    rows, delta_row, mentee_start, mentee_slots = (pair_index if pairs is None
+                                                   else pairs)(mentor)
+    delta = kernel_for(kernels._pair_deltas, rows.shape[0])(
         skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
         bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),

@@ -6,8 +6,10 @@ DataCollector reporters then only look values up (no deep copies of arrays).
 
 from __future__ import annotations
 
+from copy import deepcopy
 from functools import partial
 
+import mesa
 import numpy as np
 
 from sim import kernels
@@ -137,6 +139,33 @@ def weekly_metrics(model) -> dict[str, float]:
         "underrepresented_formal_access": share(kernels.SUM_UNDER_FORMAL, under),
         "majority_formal_access": share(kernels.SUM_MAJORITY_FORMAL, n - under),
     }
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector for reporters made by :func:`reporter`, without deep copies.
+
+    Mesa deep-copies every reporter's value each step (a guard against mutable values);
+    here every model reporter is a float of ``model.metrics``, immutable, so the week's
+    values are appended as they are (other model reporters must be callables of the
+    model, and are deep-copied as Mesa does). Agent and agent-type reporters, if any are given,
+    are collected by Mesa as usual.
+    """
+
+    def collect(self, model) -> None:
+        """Record this week's metrics (and any agent reporters)."""
+        metrics = model.metrics
+        for name, values in self.model_vars.items():
+            if name in metrics:
+                values.append(metrics[name])
+            else:  # a reporter added by the user: a callable of the model, as in Mesa
+                values.append(deepcopy(self.model_reporters[name](model)))
+        if self.agent_reporters:
+            self._agent_records[model.steps] = list(self._record_agents(model))
+        if self.agenttype_reporters:
+            self._agenttype_records[model.steps] = {
+                agent_type: list(self._record_agenttype(model, agent_type))
+                for agent_type in self.agenttype_reporters
+            }
 
 
 def read_metric(model, name: str) -> float:

@@ -37,6 +37,24 @@ from sim.workforce import Workforce
 WEEKS_PER_MONTH = 52.0 / 12.0
 
 
+def largest_first(slots: np.ndarray, values: np.ndarray, limit: int | None = None
+                  ) -> np.ndarray:
+    """``slots`` by ``values``, largest first, ties in slot order; the first ``limit``.
+
+    Equal to ``slots[np.argsort(-values, kind="stable")][:limit]``, but when ``limit`` is
+    a small part of ``slots`` only the candidates at or above the limit-th largest value
+    are sorted (a partition, then a sort of a few), not the whole workforce.
+    """
+    if limit is None or limit >= slots.shape[0]:
+        return slots[np.argsort(-values, kind="stable")][:limit]
+    if limit <= 0:
+        return slots[:0]
+    cutoff = np.partition(values, values.shape[0] - limit)[values.shape[0] - limit]
+    keep = values >= cutoff
+    slots, values = slots[keep], values[keep]
+    return slots[np.argsort(-values, kind="stable")][:limit]
+
+
 class Programme:
     """A formal mentoring programme run on a workforce.
 
@@ -139,8 +157,12 @@ class Programme:
         # randomised: the offered share now; the wait-list once the first cohort is done
         return (place < d.offered_share) | (elapsed >= d.duration_weeks)
 
-    def needs(self, week: int, required: np.ndarray) -> np.ndarray:
-        """Eligible mentees reached by the rollout, in priority order (largest gap first)."""
+    def needs(self, week: int, required: np.ndarray, limit: int | None = None) -> np.ndarray:
+        """Eligible mentees reached by the rollout, in priority order (largest gap first).
+
+        With ``limit``, only the first ``limit`` of that order (the same as slicing the
+        whole order, without sorting everyone).
+        """
         wf = self.workforce
         d = self.design
         eligible = wf.active & (wf.mentor < 0) & (wf.load == 0) & (wf.gap >= d.min_gap)
@@ -156,8 +178,8 @@ class Programme:
         slots = np.flatnonzero(eligible)
         slots = slots[self.offered(week, slots)]
         if d.eligibility == "all":
-            return self.rng.permutation(slots)
-        return slots[np.argsort(-wf.gap[slots], kind="stable")]
+            return self.rng.permutation(slots)[:limit]
+        return largest_first(slots, wf.gap[slots], limit)
 
     def _match(self, week: int, required: np.ndarray, weights: np.ndarray) -> None:
         wf = self.workforce
@@ -166,7 +188,7 @@ class Programme:
         budget -= self.relationships.pairs(FORMAL)
         if budget <= 0:
             return
-        mentees = self.needs(week, required)[:budget]
+        mentees = self.needs(week, required, budget)
         pool = matching.mentor_pool(wf, d, self.threshold, self.reverse_k)
         mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
         if d.format == "group":

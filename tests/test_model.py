@@ -203,3 +203,14 @@ def test_mentees_end_up_with_smaller_gaps_than_their_own_control():
     gap_without = control.gap[mentored]
     assert gap_with.mean() < 0.92 * gap_without.mean()
     assert (gap_with <= gap_without + 1e-9).mean() > 0.9
+
+
+@pytest.mark.parametrize("limit", [None, 0, 1, 7, 50, 199, 200, 500])
+def test_largest_first_equals_a_full_stable_sort(limit):
+    from sim.programme import largest_first
+
+    rng = np.random.default_rng(limit or 0)
+    slots = np.sort(rng.choice(10_000, 200, replace=False))
+    values = rng.integers(0, 12, 200) / 4.0  # many ties
+    expected = slots[np.argsort(-values, kind="stable")][:limit]
+    np.testing.assert_array_equal(largest_first(slots, values, limit), expected)

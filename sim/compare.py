@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import LEVEL, mean_ci
-from sim.config import Scenario
+from sim.config import Scenario, check_seed
 from sim.errors import ResultsError
 from sim.metrics import HEADLINE
 from sim.sweep import replication_seeds
@@ -197,11 +197,15 @@ def compare_scenarios(scenarios: Mapping[str, Scenario], reps: int = 10,
     Returns:
         The comparison.
 
+    Raises:
+        ResultsError: Fewer than 2 replications.
+        ScenarioError: ``seed`` is negative or wider than 63 bits.
+
     """
     names = list(scenarios)
     if reps < 2:
         raise ResultsError(f"--reps = {reps}: need at least 2 replications for an interval")
-    root = next(iter(scenarios.values())).seed if seed is None else seed
+    root = next(iter(scenarios.values())).seed if seed is None else check_seed(seed, "--seed")
     seeds = replication_seeds(root, reps)
     runs, timeseries = run_all(scenarios, seeds, executor, workers, scheduler, progress)
     comparison = Comparison(names, seeds, runs, timeseries, pd.DataFrame(), pd.DataFrame(),

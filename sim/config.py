@@ -22,10 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.errors import ScenarioError
 
 Probability = float  # documented alias; ranges enforced with Field(ge=0, le=1)
+MAX_SEED = 2**63 - 1  # seeds are 63-bit non-negative integers (numpy refuses negatives)
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and NaN are refused in every float field of every section and of Scenario (a
+    # bound like ge=0 alone lets inf in); the sections' validators rely on finite values
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Group(_Section):
@@ -318,7 +321,7 @@ class Scenario(_Section):
     name: str = "baseline"
     description: str = ""
     horizon_weeks: int = Field(156, ge=1, le=5200)
-    seed: int = Field(20260101, ge=0, lt=2**63)
+    seed: int = Field(20260101, ge=0, le=MAX_SEED)
     organisation: Organisation = Field(default_factory=Organisation)
     environment: Environment = Field(default_factory=Environment)
     workforce: Workforce = Field(default_factory=Workforce)
@@ -372,6 +375,26 @@ class Scenario(_Section):
     def to_toml(self) -> str:
         """Render the scenario as TOML that :func:`load_scenario` reads back identically."""
         return dumps_toml(self.model_dump(mode="json"))
+
+
+def check_seed(seed: int, where: str = "--seed") -> int:
+    """Refuse a seed that is negative or wider than 63 bits (as the scenario's ``seed``).
+
+    Args:
+        seed: The seed, e.g. from ``--seed``.
+        where: How to name it in the message (``"--seed"``, ``"FILE: seed"``).
+
+    Returns:
+        The seed as an int.
+
+    Raises:
+        ScenarioError: One line naming ``where`` and the value.
+
+    """
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise ScenarioError(f"{where} = {seed}: expected an integer from 0 to 2**63 - 1 "
+                            f"({MAX_SEED})")
+    return int(seed)
 
 
 def _format_value(value: Any) -> str:

@@ -3,27 +3,47 @@
 :func:`estimate_memory_bytes` is an upper bound (within about 1.5x) of the peak resident
 memory of a process that runs a scenario, from the arrays the model holds per employee
 (counted from :mod:`sim.workforce`), the working arrays its kernels use, the weekly time
-series and a fixed overhead (interpreter, numpy, numba's compiled kernels, Mesa). The
-constants were calibrated on this project's 2-core test machine by running scenarios in
-a fresh process and reading its peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``):
+series and a fixed overhead (interpreter, numpy, pandas, Mesa, numba and its compiled
+kernels). The constants were calibrated on this project's 2-core test machine (numba
+0.68, numpy 2.4, pandas 3.1, Mesa 3.3) by running scenarios in a fresh process: "warm" is
+the peak (``VmHWM``) of the run itself, measured after a small warm-up run had loaded
+every kernel from numba's on-disk cache and ``/proc/self/clear_refs`` had reset the peak
+(as ``tests/test_reliability.py`` measures it); "cold" is the whole process's peak with
+``NUMBA_CACHE_DIR`` pointing to an empty directory, so every kernel is compiled first:
 
-=========  ===  ======  ==========  ==========
-employees  K    weeks   peak (MB)   estimate
-=========  ===  ======  ==========  ==========
-1,000      6    52      267         see tests
-100,000    6    52      300
-400,000    6    52      398
-100,000    32   52      365
-100,000    64   52      450
-100,000    6    520     305
-=========  ===  ======  ==========  ==========
+=========  ===  =====  ===========  ===========  ==============
+employees  K    weeks  warm (MB)    cold (MB)    estimate (MB)
+=========  ===  =====  ===========  ===========  ==============
+1,000      6    52     350          385          465
+100,000    6    26     382          463          508
+100,000    6    52     382                       508
+400,000    6    52     482                       638
+1,000,000  6    26     689                       898
+100,000    32   52     461                       607
+100,000    64   52     560                       729
+400,000    64   26     1,193                     1,523
+100,000    6    520    383                       516
+150,000    16   26     444          511          587
+100,000    6    26     401 (control arm)         552
+150,000    16   26     485 (control arm)         709
+=========  ===  =====  ===========  ===========  ==============
 
-i.e. about 180 + 27·K bytes per employee over a fixed ~270 MB (~355 MB when numba's
-cache is cold and the kernels are compiled in the process); the estimate uses
-``state + 80 + 24·K`` bytes per employee (state = the per-employee arrays, 135 + 8·K
-bytes), 384 MB fixed and 16 kB per week, doubled for the employees and weeks of a control
-arm (both models are alive at the end). :func:`check_memory` refuses a scenario whose
-estimate exceeds 80% of the memory available, before anything is allocated.
+i.e. a fixed ~349 MB once the kernels are loaded (about 305 MB of it is importing
+:mod:`sim.run`: numpy, pandas, numba/llvmlite, Mesa) plus about 150 + 32·K bytes per
+employee, and a few kB per week. **A cold numba cache** (first run after installing or
+after editing :mod:`sim.kernels`) compiles the kernels in the process: the compiler's
+memory (LLVM) is mostly kept, not returned, so the process stays ~95 MB higher for the
+rest of the run (~445 MB before any model array here: the 1,000-employee run above
+compiles only the serial kernels, the larger ones both twins). Compiler memory depends on
+the machine and numba version (a CI machine peaked at 860 MB in a cold-cache run of
+100,000 x 6); the second run loads the kernels from the cache.
+
+The estimate uses ``state + 80 + 32·K`` bytes per employee (state = the per-employee
+arrays, 135 + 8·K bytes), 464 MB fixed (covering the cold-cache compile measured here) and
+16 kB per week, doubled for the employees and weeks of a control arm (both models are
+alive at the end; the doubling is generous: the estimates of the control-arm runs above
+are 1.4-1.5x their peaks). :func:`check_memory` refuses a scenario whose estimate exceeds
+80% of the memory available, before anything is allocated.
 """
 
 from __future__ import annotations
@@ -36,9 +56,9 @@ import numpy as np
 from sim.config import Scenario
 from sim.errors import MentorsimError
 
-FIXED_OVERHEAD_BYTES = 384 * 2**20
+FIXED_OVERHEAD_BYTES = 464 * 2**20
 WORK_BYTES_PER_EMPLOYEE = 80
-WORK_BYTES_PER_EMPLOYEE_COMPETENCY = 24
+WORK_BYTES_PER_EMPLOYEE_COMPETENCY = 32
 BYTES_PER_WEEK = 16 * 2**10
 MAX_SHARE = 0.8
 

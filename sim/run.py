@@ -15,11 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config import Scenario
+from sim.config import Scenario, check_seed
 from sim.evaluation import control_scenario, evaluate, flatten
 from sim.metrics import run_summary
 from sim.model import MentoringModel
 from sim.needs import cause_analysis, gap_table
+from sim.provenance import fingerprint
+from sim.resources import check_memory
 
 MANIFEST_FORMAT = 1
 _PACKAGES = ("mentorsim", "mesa", "numpy", "numba", "pandas", "pydantic", "pyarrow")
@@ -61,7 +63,12 @@ def versions() -> dict[str, str]:
 
 
 def make_manifest(scenario: Scenario, seed: int, source: str | None = None) -> dict[str, Any]:
-    """A manifest for a run of ``scenario`` with ``seed``."""
+    """A manifest for a run of ``scenario`` with ``seed``.
+
+    Besides the resolved scenario, the seed and the package versions it records the model
+    code's provenance (:func:`sim.provenance.fingerprint`), which ``mentorsim rerun``
+    reports when a re-run differs.
+    """
     return {
         "format": MANIFEST_FORMAT,
         "kind": "run",
@@ -69,6 +76,7 @@ def make_manifest(scenario: Scenario, seed: int, source: str | None = None) -> d
         "scenario": scenario.model_dump(mode="json"),
         "seed": seed,
         "versions": versions(),
+        "provenance": fingerprint(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
@@ -85,13 +93,21 @@ def run_scenario(
         scenario: The validated scenario.
         seed: Seed of all randomness; None uses the scenario's seed.
         progress: Show a tqdm progress bar over weeks.
-        source: Where the scenario came from (recorded in the manifest).
+        source: Where the scenario came from (recorded in the manifest and named in
+            errors).
 
     Returns:
         The time series, the end-of-run summary and the manifest.
 
+    Raises:
+        ScenarioError: ``seed`` is negative or more than 63 bits.
+        ResourceLimitError: The run would need more memory than is available (checked
+            before anything is allocated, see :func:`sim.resources.check_memory`).
+
     """
-    seed = scenario.seed if seed is None else int(seed)
+    where = source or "<scenario>"
+    seed = scenario.seed if seed is None else check_seed(seed, f"{where}: seed")
+    check_memory(scenario, where)
     model = _run_model(scenario, seed, progress)
     summary = run_summary(model)
     result = RunResult(

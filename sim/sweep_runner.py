@@ -168,8 +168,8 @@ class SweepStore:
             except (OSError, ValueError) as exc:
                 if not force_new:
                     raise ResultsError(
-                        f"{identity}: unreadable ({exc}); use a new --out, or delete "
-                        f"{self.directory} to start the sweep again"
+                        f"{identity}: unreadable ({exc}); use a new --out, or start the "
+                        f"sweep again with --force-new (or by deleting {self.directory})"
                     ) from None
                 found = {}
             problem = None
@@ -186,8 +186,8 @@ class SweepStore:
                 )
             if problem and not force_new:
                 raise ResultsError(
-                    f"{self.directory}: {problem}; use a new --out, or delete "
-                    f"{self.directory} to start the sweep again"
+                    f"{self.directory}: {problem}; use a new --out, or start the sweep "
+                    f"again with --force-new (or by deleting {self.directory})"
                 )
             if problem:
                 self._reset()

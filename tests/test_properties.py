@@ -319,6 +319,10 @@ def test_unreadable_base_of_a_sweep(tmp_path):
 
 
 # --- command-line values -------------------------------------------------------------------
+TINY = ["--set", "organisation.headcount=20", "--set", "horizon_weeks=8",
+        "--set", "programme.duration_weeks=8"]  # valid: the programme starts at week 4
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["sweep", ROOT / "experiments/sweeps/smoke.toml", "--workers", "0"], "--workers = 0"),
     (["compare", MENTORING, "--reps", "1"], "--reps = 1"),
@@ -332,31 +336,34 @@ def test_bad_command_line_values(tmp_path, args, fragment):
     assert not out.exists()  # checked before any directory is claimed
 
 
-@pytest.mark.xfail(strict=True, reason="sim/commands/run.py passes a negative --seed to "
-                   "numpy unchecked: ValueError traceback instead of a one-line error")
-def test_negative_seed_for_run(tmp_path):
-    code, _, err = cli(["run", MENTORING, "--seed", "-1", "--out", tmp_path / "out",
-                        "--quiet", "--set", "organisation.headcount=20",
-                        "--set", "horizon_weeks=2"])
-    assert_one_line_error(code, err, "seed", "-1")
+@pytest.mark.parametrize("seed", [-1, 2**63])
+def test_negative_seed_for_run(tmp_path, seed):
+    code, _, err = cli(["run", MENTORING, "--seed", seed, "--out", tmp_path / "out",
+                        "--quiet", *TINY])
+    assert_one_line_error(code, err, f"--seed = {seed}")
+    assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="sim/compare.py (compare_scenarios) passes a negative "
-                   "--seed to numpy's SeedSequence unchecked: ValueError traceback")
-def test_negative_seed_for_compare(tmp_path):
-    code, _, err = cli(["compare", MENTORING, "--reps", "2", "--seed", "-1", "--out",
-                        tmp_path / "out", "--quiet", "--set", "organisation.headcount=20",
-                        "--set", "horizon_weeks=2"])
-    assert_one_line_error(code, err, "seed", "-1")
+@pytest.mark.parametrize("seed", [-1, 2**63])
+def test_negative_seed_for_compare(tmp_path, seed):
+    code, _, err = cli(["compare", MENTORING, "--reps", "2", "--seed", seed, "--out",
+                        tmp_path / "out", "--quiet", *TINY])
+    assert_one_line_error(code, err, f"--seed = {seed}")
+    assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="sim/config.py: float fields bounded only below "
-                   "(organisation.salary_per_year, evaluation.fixed_cost) accept inf, which "
-                   "makes costs and ROI inf/NaN; needs allow_inf_nan=False on the sections")
-@pytest.mark.parametrize("field", ["organisation.salary_per_year", "evaluation.fixed_cost"])
-def test_infinite_money_is_refused(field):
-    with pytest.raises(ScenarioError, match=field):
-        load_scenario(MENTORING, {field: float("inf")})
+def test_largest_seed_is_accepted(tmp_path):
+    code, _, err = cli(["run", MENTORING, "--seed", 2**63 - 1, "--out", tmp_path / "out",
+                        "--quiet", *TINY])
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("field", ["organisation.salary_per_year", "evaluation.fixed_cost",
+                                   "programme.support_half_life_weeks"])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_infinite_money_is_refused(field, value):
+    with pytest.raises(ScenarioError, match=f"{field} = {value}: Input should be a finite"):
+        load_scenario(MENTORING, {field: value})
 
 
 # --- the console entry, in a subprocess ----------------------------------------------------

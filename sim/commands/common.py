@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sim.config import parse_override
-
 
 def overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
     """Parse repeated ``--set key=value`` options into a dotted-key dict."""
+    from sim.config import parse_override
+
     return dict(parse_override(text) for text in pairs or ())
 
 

@@ -37,10 +37,12 @@ def register(subparsers) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Load the scenarios, run them, write the report and print the tables."""
     from sim import compare
-    from sim.config import load_scenario
+    from sim.config import check_seed, load_scenario
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
+    if args.seed is not None:
+        check_seed(args.seed, "--seed")
     names = compare.unique_names(args.scenarios)
     sets = overrides(args.set)
     scenarios = {name: load_scenario(path, sets)

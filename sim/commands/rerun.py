@@ -15,12 +15,13 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import ResultsError
+
+if TYPE_CHECKING:  # imported where used, so `mentorsim --help` does not load pandas
+    import numpy as np
+    import pandas as pd
 
 EXIT_DIFFERENT = 1
 
@@ -76,6 +77,8 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.is_file():
         raise ResultsError(f"{path}: no such file; the stored results are incomplete")
     try:
@@ -186,6 +189,8 @@ def first_difference(stored: pd.DataFrame, fresh: pd.DataFrame) -> str | None:
         None, or one line naming the first differing column and week with both values.
 
     """
+    import numpy as np
+
     if list(stored.columns) != list(fresh.columns):
         missing = [c for c in stored.columns if c not in fresh.columns]
         extra = [c for c in fresh.columns if c not in stored.columns]
@@ -216,6 +221,8 @@ def first_difference(stored: pd.DataFrame, fresh: pd.DataFrame) -> str | None:
 
 def _differing_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Rows whose bytes differ (so -0.0 != 0.0 and NaN payloads count)."""
+    import numpy as np
+
     x = np.ascontiguousarray(a).view(np.uint8).reshape(len(a), -1)
     y = np.ascontiguousarray(b).view(np.uint8).reshape(len(b), -1)
     return np.flatnonzero((x != y).any(axis=1))

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 from sim.commands.common import add_set_option, overrides
-from sim.config import load_scenario
 
 RUN_FILES = {
     "timeseries.parquet", "summary.json", "plot.png", "scenario.toml", "gaps_by_group.csv",
@@ -29,12 +28,17 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Run the scenario, write the results directory atomically, print the summary."""
+    from sim.config import check_seed, load_scenario
+    from sim.resources import check_memory
+
+    scenario = load_scenario(args.scenario, overrides(args.set))
+    seed = scenario.seed if args.seed is None else check_seed(args.seed, "--seed")
+    check_memory(scenario, str(args.scenario))  # before any directory is made
+
     from sim import report
     from sim.run import run_scenario
     from sim.store import MANIFEST, commit_directory, prepare_directory, write_json, write_parquet
 
-    scenario = load_scenario(args.scenario, overrides(args.set))
-    seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem
     staging = prepare_directory(out, RUN_FILES)
     try:

@@ -26,10 +26,17 @@ def register(subparsers) -> None:
     sweep = subparsers.add_parser(
         "sweep", help="run a parameter sweep (resumable), then analyse it",
         description="Run every design point of SWEEP with every replication seed into "
-                    "--out; re-running the same command resumes where it stopped.")
+                    "--out; re-running the same command resumes where it stopped. A --out "
+                    "holding another sweep's results, or results of other model code, is "
+                    "refused unless --force-new.")
     sweep.add_argument("sweep", help="sweep TOML file (see docs/experiments.md)")
     sweep.add_argument("--out", help="results directory (default: results/<sweep file stem>)")
     add_executor_options(sweep)
+    sweep.add_argument("--force-new", action="store_true",
+                       help="if --out holds results of another sweep (the sweep file changed) "
+                            "or of other model code, delete them and start afresh instead "
+                            "of refusing (a directory that is not a sweep's is still "
+                            "refused)")
     sweep.add_argument("--no-analysis", action="store_true", help="skip the analysis")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(func=execute)
@@ -47,7 +54,7 @@ def execute(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / Path(args.sweep).stem
     try:
         outcome = run_sweep(sweep, out, args.executor, args.workers, args.scheduler,
-                            progress=not args.quiet)
+                            progress=not args.quiet, force_new=args.force_new)
     except KeyboardInterrupt:
         print(f"mentorsim: interrupted; finished runs are kept in {out}/runs/; run the same "
               "command again to resume", file=sys.stderr)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from sim.commands.common import add_set_option, overrides
-from sim.config import load_scenario
 
 
 def register(subparsers) -> None:
@@ -20,6 +19,8 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Validate the scenario; print a one-line verdict (and the resolved TOML with --show)."""
+    from sim.config import load_scenario
+
     scenario = load_scenario(args.scenario, overrides(args.set))
     org = scenario.organisation
     state = "on" if scenario.programme.enabled else "off"

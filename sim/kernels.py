@@ -1,4 +1,4 @@
-"""numba kernels: arrays and scalars in, arrays out; nothing else of ours is imported.
+"""numba kernels: arrays and scalars in, arrays out; of ours only the prefetch intrinsic.
 
 Every kernel here has a slow, obvious twin in ``tests/naive.py`` and is tested against
 it. Randomness is counter-based: a draw is a hash of (key, week, person id, stream), so
@@ -16,6 +16,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from sim.intrinsics import prefetch_row
+
 # OpenMP threads spin and slow down many times over when another process holds a core
 # (issue 5); numba's own workqueue layer degrades gracefully. A user's choice wins.
 if "NUMBA_THREADING_LAYER" not in os.environ:
@@ -25,6 +27,7 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 # small organisations, where waking worker threads costs more than the work (and a
 # worker pool already has one process per core). ``SERIAL[parallel_kernel]`` is its twin.
 SERIAL: dict = {}
+PREFETCH_DISTANCE = 12  # rows ahead (benchmarks/kernel_throughput.py: 8 to 16 are best)
 
 
 def _with_serial_twin(**options):
@@ -120,7 +123,7 @@ def _performance_and_gap(row, required, inv_required, weights):
 def _pair_deltas(
     skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
     mentee_start, mentee_slots, required, weights, mentoring_rate, reciprocal_rate,
-    targeted, targeted_multiplier, noise_sd, key, week,
+    targeted, targeted_multiplier, noise_sd, key, week, prefetch_distance,
 ):
     """Skill change from mentoring for every row in a pair, from start-of-week skills.
 
@@ -137,12 +140,23 @@ def _pair_deltas(
       informal mentoring is non-specific;
     * a mentor m gains ``reciprocal_rate * a_m * q_e * h_e * max(s_ek - s_mk, 0)`` summed
       over its mentees e (reciprocal and reverse mentoring).
+
+    The rows of the pair ``prefetch_distance`` positions on are prefetched (0: none).
     """
     n_k = skills.shape[1]
     half_width = noise_sd * np.sqrt(3.0)
     inv_required = 1.0 / required
     delta = np.zeros((rows.shape[0], n_k), dtype=np.float64)
-    for d in prange(rows.shape[0]):
+    n_rows = rows.shape[0]
+    for d in prange(n_rows):
+        ahead = d + prefetch_distance  # ask for the rows a few pairs on, hiding latency
+        if prefetch_distance > 0 and ahead < n_rows:
+            j = rows[ahead]
+            prefetch_row(skills, j)
+            if mentor[j] >= 0:
+                prefetch_row(skills, mentor[j])
+            for p in range(mentee_start[ahead], mentee_start[ahead + 1]):
+                prefetch_row(skills, mentee_slots[p])
         i = rows[d]
         m = mentor[i]
         own = skills[i]

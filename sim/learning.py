@@ -240,7 +240,7 @@ def learn_week(
         skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
         bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),
-        np.int64(week),
+        np.int64(week), kernels.PREFETCH_DISTANCE,
     )
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)

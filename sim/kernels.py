@@ -516,36 +516,43 @@ def _pair_index(mentor):
     ``mentee_slots[mentee_start[d]:mentee_start[d + 1]]``, ascending (a counting sort).
     """
     n = mentor.shape[0]
-    in_pair = np.zeros(n, dtype=np.bool_)
     n_mentees = 0
+    for i in range(n):
+        if mentor[i] >= 0:
+            n_mentees += 1
+    # one pass over the slots marks who is in a pair and lists the mentees; the counting
+    # sort then runs over the mentees only
+    in_pair = np.zeros(n, dtype=np.bool_)
+    mentees = np.empty(n_mentees, dtype=np.int64)
+    j = 0
     for i in range(n):
         m = mentor[i]
         if m >= 0:
             in_pair[i] = True
             in_pair[m] = True
-            n_mentees += 1
-    delta_row = np.full(n, -1, dtype=np.int64)
+            mentees[j] = i
+            j += 1
+    delta_row = np.empty(n, dtype=np.int64)
     n_rows = 0
     for i in range(n):
         if in_pair[i]:
             delta_row[i] = n_rows
             n_rows += 1
+        else:
+            delta_row[i] = -1
     rows = np.empty(n_rows, dtype=np.int64)
-    counts = np.zeros(n_rows + 1, dtype=np.int64)
     for i in range(n):
         if in_pair[i]:
             rows[delta_row[i]] = i
-        m = mentor[i]
-        if m >= 0:
-            counts[delta_row[m] + 1] += 1
+    counts = np.zeros(n_rows + 1, dtype=np.int64)
+    for e in mentees:
+        counts[delta_row[mentor[e]] + 1] += 1
     for d in range(n_rows):
         counts[d + 1] += counts[d]
     mentee_start = counts.copy()
     mentee_slots = np.empty(n_mentees, dtype=np.int64)
-    for i in range(n):
-        m = mentor[i]
-        if m >= 0:
-            d = delta_row[m]
-            mentee_slots[counts[d]] = i
-            counts[d] += 1
+    for e in mentees:
+        d = delta_row[mentor[e]]
+        mentee_slots[counts[d]] = e
+        counts[d] += 1
     return rows, delta_row, mentee_start, mentee_slots

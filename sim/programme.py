@@ -243,12 +243,12 @@ class Programme:
         if n_pairs == 0:
             return
         self.hours_week["mentee"] += n_pairs * self.contact_hours
-        self.hours_week["mentor"] += self._mentor_hours(formal).sum()
+        self.hours_week["mentor"] += self._mentor_hours(formal, n_pairs)
 
-    def _mentor_hours(self, formal: np.ndarray) -> np.ndarray:
-        """Weekly hours each mentor of formal pairs spends (group sessions are shared)."""
-        wf = self.workforce
-        mentors, per_mentor = np.unique(wf.mentor[formal], return_counts=True)
+    def _mentor_hours(self, formal: np.ndarray, n_pairs: int) -> float:
+        """Weekly hours of the mentors of formal pairs (a group session counts once)."""
+        per_session = self.contact_hours + self.prep_hours
         if self.design.format == "group":
-            return np.full(mentors.shape[0], self.contact_hours + self.prep_hours)
-        return per_mentor * (self.contact_hours + self.prep_hours)
+            mentors = self.workforce.mentor[formal]
+            return float(np.count_nonzero(np.bincount(mentors)) * per_session)
+        return float(n_pairs * per_session)

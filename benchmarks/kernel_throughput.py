@@ -104,7 +104,7 @@ def main():
         kernels._learn_week(
             state["skills"], state["active"], state["pid"], state["aptitude"],
             state["tenure_weeks"], no_pairs, no_delta, state["usage"], state["required"],
-            state["weights"], 0.015, 2.0, 16.0, 0.0147, 0.3, np.uint64(7), np.int64(3),
+            state["weights"], 0.015, rates.novice_curve, 0.0147, 0.3, np.uint64(7), np.int64(3),
             perf, gap,
         )
 

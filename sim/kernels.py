@@ -199,10 +199,26 @@ def _pair_deltas(
     return delta
 
 
+@njit(cache=True)
+def _novice_curve(novice_boost, novice_weeks):
+    """``1 + novice_boost * exp(-t / novice_weeks)`` for weeks of tenure t < 40 x novice_weeks.
+
+    Past 40 time constants the boost is below 1e-17 and 1 + boost rounds to 1, so the
+    curve ends there (empty when there is no boost).
+    """
+    if novice_boost <= 0.0:
+        return np.ones(0, dtype=np.float64)
+    length = int(np.ceil(40.0 * novice_weeks))
+    curve = np.empty(length, dtype=np.float64)
+    for t in range(length):
+        curve[t] = 1.0 + novice_boost * np.exp(-t / novice_weeks)
+    return curve
+
+
 @_with_serial_twin()
 def _learn_week(
     skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required, weights,
-    doing_rate, novice_boost, novice_weeks, forget_rate, noise_sd, key, week,
+    doing_rate, novice_curve, forget_rate, noise_sd, key, week,
     performance_out, gap_out,
 ):
     """One week of learning for every employee, in place, and their performance and gap.
@@ -211,10 +227,11 @@ def _learn_week(
     ``s + doing_rate * n_i * a_i * e_i * u_k * (1 - s) - forget_rate * (1 - u_k) * s``
     plus, for rows in a pair, ``delta[delta_row[i], k]`` (mentoring, from
     :func:`_pair_deltas`), clipped to [0, 1]. Learning by doing has diminishing returns
-    near mastery; ``n_i = 1 + novice_boost * exp(-tenure_i / novice_weeks)`` is a
-    newcomer's learning curve (taken as 1 past 40 time constants, where the boost is
-    below 1e-17); ``e_i`` is the weekly opportunity factor (counter-based, mean 1, sd
-    ``noise_sd``); forgetting acts on the unused share ``1 - u_k``.
+    near mastery; ``n_i = novice_curve[tenure_i]`` (1 past its end) is a newcomer's
+    learning curve, ``1 + novice_boost * exp(-t / novice_weeks)`` by week of tenure t
+    (:func:`_novice_curve`: a table, not an exp per person per week); ``e_i`` is the
+    weekly opportunity factor (counter-based, mean 1, sd ``noise_sd``); forgetting acts
+    on the unused share ``1 - u_k``.
 
     Performance is ``sum_k w_k min(s_k / r_k, 1)`` and gap ``sum_k w_k max(r_k - s_k, 0)``
     (:func:`_performance_and_gap`, summed in the compiler's vector lanes). Each row is
@@ -230,9 +247,8 @@ def _learn_week(
             performance_out[i] = 0.0
             gap_out[i] = 0.0
             continue
-        novice = 1.0
-        if novice_boost > 0.0 and tenure_weeks[i] < 40.0 * novice_weeks:
-            novice += novice_boost * np.exp(-tenure_weeks[i] / novice_weeks)
+        tenure = tenure_weeks[i]
+        novice = novice_curve[tenure] if tenure < novice_curve.shape[0] else 1.0
         doing = doing_rate * novice * aptitude[i] * _effort(key, week, pid[i], half_width)
         row = skills[i]
         dr = delta_row[i]

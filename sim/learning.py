@@ -7,6 +7,7 @@ cheap vectorised check), then calls the kernel. The kernels themselves trust the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numba
 import numpy as np
@@ -68,6 +69,11 @@ class LearningRates:
     reciprocal: float
     forgetting: float
     noise_sd: float
+
+    @cached_property
+    def novice_curve(self) -> np.ndarray:
+        """The newcomer's learning-by-doing multiple by week of tenure (see the kernel)."""
+        return kernels._novice_curve(float(self.novice_boost), float(self.novice_weeks))
 
     @classmethod
     def from_half_life(
@@ -152,6 +158,7 @@ def _check_learn_week(skills, active, pid, aptitude, tenure_weeks, mentor, pair_
         _require_vector(name, vec, n_k, np.float64)
     _require(bool(np.all(required > 0)), "required levels must be > 0")
     _require(bool(np.all((usage >= 0) & (usage <= 1))), "usage must be in [0, 1]")
+    _require(n == 0 or int(tenure_weeks.min()) >= 0, "tenure_weeks must be >= 0")
 
 
 class PairIndexCache:
@@ -246,7 +253,7 @@ def learn_week(
     gap = np.empty(n, dtype=np.float64)
     kernel_for(kernels._learn_week, n)(
         skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required,
-        weights, rates.doing, rates.novice_boost, rates.novice_weeks, rates.forgetting,
+        weights, rates.doing, rates.novice_curve, rates.forgetting,
         rates.noise_sd, np.uint64(key), np.int64(week), performance, gap,
     )
     return performance, gap

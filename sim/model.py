@@ -88,6 +88,7 @@ class MentoringModel(mesa.Model):
             noise_sd=learning.weekly_noise_sd,
         )
         self._pairs = PairIndexCache()  # who mentors whom, indexed for the kernel
+        self._timeseries: tuple | None = None  # (steps, frame) of the last timeseries()
         self.horizon_weeks = resolved.horizon_weeks
         self.proficiency_weeks: list[int] = []
         self.proficiency_roles: list[int] = []
@@ -255,10 +256,13 @@ class MentoringModel(mesa.Model):
         return self
 
     def timeseries(self):
-        """The model reporters as a pandas DataFrame indexed by week."""
-        frame = self.datacollector.get_model_vars_dataframe()
-        frame.index.name = "week"
-        return frame
+        """The model reporters as a pandas DataFrame indexed by week (a fresh copy)."""
+        cached = self._timeseries
+        if cached is None or cached[0] != self.steps:
+            frame = self.datacollector.get_model_vars_dataframe()
+            frame.index.name = "week"
+            self._timeseries = cached = (self.steps, frame)
+        return cached[1].copy()
 
 
 def _resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict) -> Scenario:

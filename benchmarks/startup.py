@@ -1,5 +1,6 @@
 """Start-up: wall time of `mentorsim run` on a small scenario, cold and warm (issue 5, target 5).
 
+Warm is also timed with ``--no-plots`` (data files only).
 Cold: numba's cache in a fresh empty directory (NUMBA_CACHE_DIR), so every kernel
 compiles. Warm: the same directory again, so every kernel loads from the cache. Each is
 a fresh process; medians of several runs. Also the import time of the `sim` package.
@@ -35,6 +36,7 @@ def main() -> None:
                "--out", os.path.join(out, "r"), *SMALL]
         cold = timed(run, env)
         warm = statistics.median(timed(run, env) for _ in range(args.reps))
+        no_plots = statistics.median(timed([*run, "--no-plots"], env) for _ in range(args.reps))
         imports = statistics.median(
             timed([sys.executable, "-c", "import sim"], env) for _ in range(args.reps)
         )
@@ -43,7 +45,8 @@ def main() -> None:
                   env) for _ in range(args.reps)
         )
     print(f"mentorsim run (200 employees x 52 weeks, plots and files included): "
-          f"cold {cold:.1f} s, warm {warm:.1f} s | import sim {imports:.2f} s | "
+          f"cold {cold:.1f} s, warm {warm:.1f} s; warm with --no-plots {no_plots:.1f} s | "
+          f"import sim {imports:.2f} s | "
           f"mentorsim validate {validate:.2f} s")
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim.errors import ResultsError
 from sim.metrics import HEADLINE
+from sim.report import subplots
 from sim.store import read_manifest, write_parquet
 
 ANALYSIS = "analysis"
@@ -243,15 +244,6 @@ def _levels(values: pd.Series) -> pd.Series:
     return cut.map(lambda interval: interval.mid).astype(float)
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def plot_main_effects(points: pd.DataFrame, factors: Sequence[str], outcomes: Sequence[str],
                       path: Path) -> Path:
     """Outcome against each factor: point means, and the mean over the other factors.
@@ -266,8 +258,7 @@ def plot_main_effects(points: pd.DataFrame, factors: Sequence[str], outcomes: Se
         The path written.
 
     """
-    plt = _plt()
-    fig, axes = plt.subplots(len(outcomes), len(factors), squeeze=False,
+    fig, axes = subplots(len(outcomes), len(factors), squeeze=False,
                              figsize=(3.4 * len(factors), 2.5 * len(outcomes)),
                              layout="compressed")
     for row, outcome in enumerate(outcomes):
@@ -297,7 +288,6 @@ def plot_main_effects(points: pd.DataFrame, factors: Sequence[str], outcomes: Se
     axes[0][0].legend(frameon=False, fontsize=7)
     fig.suptitle("Main effects (each point: mean over replications)")
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return Path(path)
 
 
@@ -315,10 +305,9 @@ def plot_heatmap(points: pd.DataFrame, pair: Sequence[str], outcomes: Sequence[s
         The path written.
 
     """
-    plt = _plt()
     cols = min(3, len(outcomes))
     rows = math.ceil(len(outcomes) / cols)
-    fig, axes = plt.subplots(rows, cols, squeeze=False, figsize=(4.4 * cols, 3.6 * rows),
+    fig, axes = subplots(rows, cols, squeeze=False, figsize=(4.4 * cols, 3.6 * rows),
                              layout="compressed")
     x_name, y_name = pair
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
@@ -335,7 +324,6 @@ def plot_heatmap(points: pd.DataFrame, pair: Sequence[str], outcomes: Sequence[s
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return Path(path)
 
 
@@ -350,12 +338,11 @@ def plot_tornado(sobol: pd.DataFrame, path: Path) -> Path:
         The path written.
 
     """
-    plt = _plt()
     outcomes = list(dict.fromkeys(sobol["outcome"]))
     cols = min(3, len(outcomes))
     rows = math.ceil(len(outcomes) / cols)
     n_factors = sobol["factor"].nunique()
-    fig, axes = plt.subplots(rows, cols, squeeze=False,
+    fig, axes = subplots(rows, cols, squeeze=False,
                              figsize=(4.6 * cols, (0.5 * n_factors + 1.2) * rows),
                              layout="compressed")
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
@@ -373,5 +360,4 @@ def plot_tornado(sobol: pd.DataFrame, path: Path) -> Path:
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return Path(path)

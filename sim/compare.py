@@ -26,6 +26,7 @@ from sim.analysis import LEVEL, mean_ci
 from sim.config import Scenario, check_seed
 from sim.errors import ResultsError
 from sim.metrics import HEADLINE
+from sim.report import subplots
 from sim.sweep import replication_seeds
 
 TRAJECTORIES = {
@@ -321,10 +322,6 @@ def plot_trajectories(comparison: Comparison, directory: Path) -> list[Path]:
 
     The band is the t-interval of the weekly mean over the replications.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from scipy import stats
 
     paths = []
@@ -332,7 +329,7 @@ def plot_trajectories(comparison: Comparison, directory: Path) -> list[Path]:
     for metric, unit in TRAJECTORIES.items():
         if metric not in ts.columns:
             continue
-        fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
+        fig, ax = subplots(figsize=(8, 4.5), layout="constrained")
         for i, name in enumerate(comparison.names):
             g = ts[ts["scenario"] == name].groupby("week")[metric].agg(["mean", "std", "count"])
             half = stats.t.ppf(0.5 + LEVEL / 2, np.maximum(g["count"] - 1, 1)) * g["std"] \
@@ -347,7 +344,6 @@ def plot_trajectories(comparison: Comparison, directory: Path) -> list[Path]:
         ax.legend(frameon=False)
         path = Path(directory) / f"trajectory_{metric}.png"
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         paths.append(path)
     return paths
 

@@ -34,6 +34,17 @@ def test_run_writes_complete_results(tmp_path, capsys):
     assert not list(tmp_path.glob(".*partial"))
 
 
+def test_run_without_plots_writes_the_same_data(tmp_path):
+    with_plots, without = tmp_path / "a", tmp_path / "b"
+    for out, extra in ((with_plots, []), (without, ["--no-plots"])):
+        assert cli.main(["run", "scenarios/mentoring.toml", "--out", str(out), "--quiet",
+                         *SMALL, *extra]) == 0
+    names = {p.name for p in without.iterdir()}
+    assert names == {p.name for p in with_plots.iterdir()} - {"plot.png", "gaps.png"}
+    pd.testing.assert_frame_equal(pd.read_parquet(with_plots / "timeseries.parquet"),
+                                  pd.read_parquet(without / "timeseries.parquet"))
+
+
 def test_run_with_control_arm_writes_evaluation(tmp_path, capsys):
     out = tmp_path / "r"
     code = cli.main(["run", "scenarios/mentoring.toml", "--out", str(out), "--quiet", *SMALL,

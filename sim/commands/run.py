@@ -23,6 +23,9 @@ def register(subparsers) -> None:
     run.add_argument("--out", help="results directory (default: results/<scenario file stem>)")
     add_set_option(run)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--no-plots", action="store_true",
+                     help="write the data files only, no PNGs (drawing them is most of a "
+                          "small run's time)")
     run.set_defaults(func=execute)
 
 
@@ -48,8 +51,10 @@ def execute(args: argparse.Namespace) -> int:
         write_parquet(staging / "timeseries.parquet", result.timeseries)
         write_json(staging / "summary.json", result.summary)
         (staging / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
-        report.plot_run(result.timeseries, staging / "plot.png", f"{scenario.name}, seed {seed}")
-        _write_tables(result, scenario, staging)
+        if not args.no_plots:
+            report.plot_run(result.timeseries, staging / "plot.png",
+                            f"{scenario.name}, seed {seed}")
+        _write_tables(result, scenario, staging, plots=not args.no_plots)
         write_json(staging / MANIFEST, result.manifest)
         commit_directory(staging, out)
     except BaseException:
@@ -64,7 +69,7 @@ def execute(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_tables(result, scenario, directory: Path) -> None:
+def _write_tables(result, scenario, directory: Path, plots: bool = True) -> None:
     """Needs-assessment tables and plots, and the evaluation against the control arm."""
     from sim import report
     from sim.store import write_json, write_parquet
@@ -72,10 +77,13 @@ def _write_tables(result, scenario, directory: Path) -> None:
     gaps = result.tables["gaps_by_group"]
     gaps.to_csv(directory / "gaps_by_group.csv", index_label="group")
     result.tables["causes"].to_csv(directory / "causes.csv", index=False)
-    report.plot_gap_heatmap(gaps, scenario.organisation.competencies, directory / "gaps.png")
+    if plots:
+        report.plot_gap_heatmap(gaps, scenario.organisation.competencies,
+                                directory / "gaps.png")
     if result.evaluation is not None:
         write_json(directory / "evaluation.json", result.evaluation)
         write_parquet(directory / "control_timeseries.parquet", result.control_timeseries)
+    if result.evaluation is not None and plots:
         report.plot_programme_vs_control(
             result.timeseries, result.control_timeseries, directory / "programme_vs_control.png",
             f"{scenario.name}: programme vs control",

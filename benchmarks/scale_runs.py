@@ -78,17 +78,23 @@ def main() -> None:
         import matplotlib.pyplot as plt
 
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-        for k in args.ks:
-            sel = [r for r in rows if r["k"] == k]
-            label = f"K={k or 16}"
-            axes[0].loglog([r["n"] for r in sel], [r["wall_s"] for r in sel], "o-", label=label)
-            axes[1].loglog([r["n"] for r in sel], [r["peak_mb"] for r in sel], "o-", label=label)
-        axes[0].set(xlabel="employees N", ylabel="wall time (s)",
+        by_k = len(args.sizes) == 1 and len(args.ks) > 1  # one size, several K: x is K
+        groups = [(f"N={args.sizes[0]:,}", rows)] if by_k else [
+            (f"K={k or 16}", [r for r in rows if r["k"] == k]) for k in args.ks]
+        x_name, x_label = ("k", "competencies K") if by_k else ("n", "employees N")
+        for label, sel in groups:
+            xs = [r[x_name] or 16 for r in sel]
+            axes[0].loglog(xs, [r["wall_s"] for r in sel], "o-", label=label)
+            axes[1].loglog(xs, [r["peak_mb"] for r in sel], "o-", label=label)
+        axes[0].set(xlabel=x_label, ylabel="wall time (s)",
                     title=f"mentorsim run, {args.weeks} weeks")
-        axes[1].set(xlabel="employees N", ylabel="peak memory (MB)", title="peak resident memory")
+        axes[1].set(xlabel=x_label, ylabel="peak memory (MB)", title="peak resident memory")
         for ax in axes:
             ax.grid(alpha=0.3, which="both")
             ax.legend()
+            if by_k:  # a few K values: label them plainly
+                ax.set_xticks(args.ks, [str(k) for k in args.ks])
+                ax.minorticks_off()
         os.makedirs(os.path.dirname(args.plot) or ".", exist_ok=True)
         fig.savefig(args.plot, dpi=110)
         print(f"wrote {args.plot}")

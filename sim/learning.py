@@ -14,21 +14,23 @@ import numpy as np
 
 from sim import kernels
 
-# Below this many rows the kernels run on one thread: waking a second thread costs more
-# than it saves, and far more on a busy machine (benchmarks/kernel_throughput.py).
+# Below this much work (rows x competencies / 16, i.e. rows at K = 16) the kernels run on
+# one thread: waking a second thread costs more than it saves, and far more on a busy
+# machine (benchmarks/kernel_throughput.py).
 PARALLEL_MIN_ROWS = 20_000
+REFERENCE_K = 16
 _thread_limit: int | None = None
 
 
-def threads_for(n_rows: int) -> int:
-    """How many threads the kernels should use for ``n_rows`` rows."""
+def threads_for(n_rows: int, n_k: int = REFERENCE_K) -> int:
+    """How many threads the kernels should use for ``n_rows`` rows of ``n_k`` values."""
     limit = numba.config.NUMBA_NUM_THREADS if _thread_limit is None else _thread_limit
-    return 1 if n_rows < PARALLEL_MIN_ROWS else limit
+    return 1 if n_rows * n_k < PARALLEL_MIN_ROWS * REFERENCE_K else limit
 
 
-def kernel_for(kernel, n_rows: int):
-    """The parallel ``kernel`` or, where one thread serves ``n_rows`` best, its serial twin."""
-    return kernels.SERIAL[kernel] if threads_for(n_rows) == 1 else kernel
+def kernel_for(kernel, n_rows: int, n_k: int = REFERENCE_K):
+    """The parallel ``kernel`` or, where one thread serves the work best, its serial twin."""
+    return kernels.SERIAL[kernel] if threads_for(n_rows, n_k) == 1 else kernel
 
 
 def set_threads(threads: int | None) -> int:
@@ -243,7 +245,7 @@ def learn_week(
                           quality, contact_hours, focus_competency, usage, required, weights)
     rows, delta_row, mentee_start, mentee_slots = (pair_index if pairs is None
                                                    else pairs)(mentor)
-    delta = kernel_for(kernels._pair_deltas, rows.shape[0])(
+    delta = kernel_for(kernels._pair_deltas, rows.shape[0], n_k)(
         skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
         bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),
@@ -251,7 +253,7 @@ def learn_week(
     )
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)
-    kernel_for(kernels._learn_week, n)(
+    kernel_for(kernels._learn_week, n, n_k)(
         skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required,
         weights, rates.doing, rates.novice_curve, rates.forgetting,
         rates.noise_sd, np.uint64(key), np.int64(week), performance, gap,

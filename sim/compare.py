@@ -367,6 +367,7 @@ def write_report(comparison: Comparison, out: str | Path, width: float = 0.005,
     """
     import shutil
 
+    from sim.provenance import fingerprint
     from sim.run import versions
     from sim.store import MANIFEST, commit_directory, prepare_directory, write_json, write_parquet
 
@@ -391,7 +392,8 @@ def write_report(comparison: Comparison, out: str | Path, width: float = 0.005,
             "sources": dict(sources or {}), "root_seed": root_seed,
             "seeds": comparison.seeds,
             "resolved": {n: s.model_dump(mode="json") for n, s in comparison.scenarios.items()},
-            "versions": versions(), "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "versions": versions(), "provenance": fingerprint(),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
         })
         commit_directory(staging, out)
     except BaseException:

@@ -1,3 +1,4 @@
+import json
 import math
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def test_report_files_and_table(comparison, tmp_path):
     assert "data:image/png;base64," in html and "<td>performance</td>" in html
     summary = pd.read_parquet(out / "summary.parquet")
     assert len(summary) == 12 and "performance" in summary
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["provenance"]["code"]) == 64 and manifest["seeds"] == comparison.seeds
 
 
 def test_cli_compare_prints_table(tmp_path, capsys):

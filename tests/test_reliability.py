@@ -616,21 +616,31 @@ def warm_peak(scenario, small):
 
 
 @pytest.mark.slow
-# array-dominated sizes: at 1,000 the peak is mostly interpreter and kernels
-@pytest.mark.parametrize("k, headcount", [(6, 100_000), (16, 150_000)])
-def test_memory_estimate_is_an_upper_bound_within_one_and_a_half(k, headcount):
-    scenario = k_competencies(k, headcount, weeks=26)
+@pytest.mark.parametrize("k", [6, 16])
+def test_memory_estimate_is_an_upper_bound_that_grows_like_the_peak(k):
+    """The estimate bounds the peak; its per-employee part is within 1.5x of the growth.
+
+    The fixed part (interpreter, numpy, pandas, Mesa, the loaded kernels) differs between
+    environments by tens of MB (which libraries a run imports, the allocator), so the
+    tight check is on the slope between two sizes, where arrays dominate.
+    """
     small = k_competencies(k, 200, weeks=8)  # past the programme's first matching
     # A cold numba cache (kernels just edited, a fresh checkout) makes the child compile
     # them, and the compiler's memory (hundreds of MB on some machines) stays in the
-    # process: a first child fills the on-disk cache, so the measured child only loads.
+    # process: a first child fills the on-disk cache, so the measured children only load.
     warm_peak(small, small)
-    measured = warm_peak(scenario, small)
-    if measured["compiled"]:
-        pytest.skip(f"numba compiled {measured['compiled']} kernels in the measured child "
-                    "although a child before it ran them: the on-disk cache is not written "
-                    "(NUMBA_CACHE_DIR not writable?) or sim/kernels.py changed meanwhile")
-    assert measured["new_kernels"] == 0, "the warm-up did not load every kernel of the run"
-    peak = measured["peak"]
-    estimate = estimate_memory_bytes(scenario)
-    assert peak <= estimate <= 1.5 * peak, (peak / 2**20, estimate / 2**20)
+    peaks, estimates = [], []
+    for headcount in (100_000, 300_000):
+        scenario = k_competencies(k, headcount, weeks=26)
+        measured = warm_peak(scenario, small)
+        if measured["compiled"]:
+            pytest.skip(f"numba compiled {measured['compiled']} kernels in the measured "
+                        "child although a child before it ran them: the on-disk cache is not "
+                        "written (NUMBA_CACHE_DIR not writable?) or sim/kernels.py changed")
+        assert measured["new_kernels"] == 0, "the warm-up did not load every kernel of the run"
+        peaks.append(measured["peak"])
+        estimates.append(estimate_memory_bytes(scenario))
+    mb = [round(x / 2**20) for x in (*peaks, *estimates)]
+    assert all(p <= e <= 2 * p for p, e in zip(peaks, estimates, strict=True)), mb
+    growth, estimated_growth = peaks[1] - peaks[0], estimates[1] - estimates[0]
+    assert growth <= estimated_growth <= 1.5 * growth, mb

@@ -341,3 +341,67 @@ def test_gap_scores_match_naive(seed):
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(
         kernels.SERIAL[kernels._gap_scores](skills, required, weights, mentees, slots), got)
+
+
+@pytest.mark.parametrize("boost, weeks", [(2.0, 16.0), (0.5, 3.3), (0.0, 16.0)])
+def test_novice_curve_is_the_formula_until_the_boost_vanishes(boost, weeks):
+    curve = kernels._novice_curve(boost, weeks)
+    if boost == 0.0:
+        assert curve.shape == (0,)
+        return
+    assert curve.shape == (int(np.ceil(40 * weeks)),)
+    for t in (0, 1, 7, curve.shape[0] - 1):
+        assert curve[t] == 1.0 + boost * np.exp(-t / weeks)
+    # past the end 1 + boost rounds to 1, which is what the kernel uses there
+    assert 1.0 + boost * np.exp(-curve.shape[0] / weeks) == 1.0
+
+
+def test_learn_week_matches_naive_across_the_end_of_the_novice_curve():
+    state = list(random_state(3, n=12, k=4))
+    state[4] = np.array([0, 1, 639, 640, 641, 5000] * 2, dtype=np.int32)  # tenure
+    skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
+        required, weights = state
+    rates = LearningRates(0.05, 2.0, 16.0, 0.4, 0.1, 0.02, 0.3)
+    expected, _, _ = naive.learn_week(
+        skills.tolist(), active.tolist(), pid.tolist(), aptitude.tolist(), tenure.tolist(),
+        mentor.tolist(), kind.tolist(), quality.tolist(), hours.tolist(), focus.tolist(),
+        usage.tolist(), required.tolist(), weights.tolist(), rates.doing, rates.novice_boost,
+        rates.novice_weeks, rates.mentoring, rates.reciprocal, rates.forgetting, True, 2.0,
+        rates.noise_sd, 99, 5, kernels.STREAM_LEARNING,
+    )
+    work = skills.copy()
+    learn_week(work, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus,
+               usage, required, weights, rates, True, 2.0, 99, 5)
+    np.testing.assert_allclose(work, np.array(expected), rtol=0, atol=1e-12)
+
+
+def test_prefetch_distance_never_changes_the_pair_deltas():
+    from sim.learning import pair_index
+
+    skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
+        required, weights = random_state(11, n=400, k=9)
+    rows, _, starts, slots = pair_index(mentor)
+    results = [
+        kernels._pair_deltas(skills, pid, aptitude, mentor, kind, quality, hours, focus, rows,
+                             starts, slots, required, weights, 0.4, 0.1, True, 2.0, 0.3,
+                             np.uint64(5), np.int64(2), distance)
+        for distance in (0, 1, 12, 10_000)
+    ]
+    assert rows.shape[0] > 50
+    for other in results[1:]:
+        np.testing.assert_array_equal(results[0], other)
+
+
+def test_pair_index_cache_rebuilds_only_when_a_link_changes():
+    from sim.learning import PairIndexCache, pair_index
+
+    mentor = random_state(4, n=60)[5]
+    cache = PairIndexCache()
+    first = cache(mentor)
+    assert cache(mentor.copy()) is first  # same links: the same index
+    changed = mentor.copy()
+    changed[np.flatnonzero(changed >= 0)[0]] = -1
+    rebuilt = cache(changed)
+    assert rebuilt is not first
+    for got, want in zip(rebuilt, pair_index(changed), strict=True):
+        np.testing.assert_array_equal(got, want)

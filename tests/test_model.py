@@ -214,3 +214,22 @@ def test_largest_first_equals_a_full_stable_sort(limit):
     values = rng.integers(0, 12, 200) / 4.0  # many ties
     expected = slots[np.argsort(-values, kind="stable")][:limit]
     np.testing.assert_array_equal(largest_first(slots, values, limit), expected)
+
+
+def test_metrics_collector_keeps_user_reporters_and_copies_nothing_else():
+    from sim.metrics import MetricsCollector, reporter
+
+    model = MentoringModel("scenarios/mentoring.toml", rng=3,
+                           organisation__headcount=150, horizon_weeks=12,
+                           programme__duration_weeks=8)
+    collector = MetricsCollector(model_reporters={
+        "performance": reporter("performance"),
+        "mentor_slots": lambda m: sorted(m.workforce.mentor[m.workforce.mentor >= 0].tolist()),
+    })
+    for _ in range(6):
+        model.step()
+        collector.collect(model)
+    frame = collector.get_model_vars_dataframe()
+    assert frame["performance"].tolist() == model.timeseries()["performance"].iloc[1:].tolist()
+    assert frame["mentor_slots"].iloc[-1] == sorted(
+        model.workforce.mentor[model.workforce.mentor >= 0].tolist())

@@ -277,15 +277,17 @@ def _gap_scores(skills, required, weights, mentees, candidate_slots):
     n_k = skills.shape[1]
     scores = np.zeros((n_e, n_c), dtype=np.float64)
     for i in prange(n_e):
-        e = mentees[i]
+        own = skills[mentees[i]]
         for c in range(n_c):
-            m = candidate_slots[i, c]
+            if c + 2 < n_c:  # the candidates' rows lie anywhere: ask for them early
+                prefetch_row(skills, candidate_slots[i, c + 2])
+            theirs = skills[candidate_slots[i, c]]
             score = 0.0
             for k in range(n_k):
-                g = required[k] - skills[e, k]
-                d = skills[m, k] - skills[e, k]
-                if g > 0.0 and d > 0.0:
-                    score += weights[k] * g * d
+                # selects, not branches: a term that does not count adds exactly 0.0
+                g = required[k] - own[k]
+                d = theirs[k] - own[k]
+                score += weights[k] * (g if g > 0.0 else 0.0) * (d if d > 0.0 else 0.0)
             scores[i, c] = score
     return scores
 

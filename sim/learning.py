@@ -8,29 +8,52 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numba
 import numpy as np
 
 from sim import kernels
 
-# Below this much work (rows x competencies / 16, i.e. rows at K = 16) the kernels run on
-# one thread: waking a second thread costs more than it saves, and far more on a busy
-# machine (benchmarks/kernel_throughput.py).
-PARALLEL_MIN_ROWS = 20_000
-REFERENCE_K = 16
+
+def last_level_cache_bytes(default: int = 32 * 2**20) -> int:
+    """Size of the largest CPU cache this machine reports (Linux sysfs), else ``default``."""
+    sizes = []
+    for entry in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*/size"):
+        try:
+            text = entry.read_text().strip().upper()
+            sizes.append(int(text[:-1]) * {"K": 2**10, "M": 2**20}[text[-1]]
+                         if text[-1] in "KM" else int(text))
+        except (OSError, ValueError, KeyError, IndexError):
+            continue
+    return max(sizes) if sizes else default
+
+
+# A kernel runs on one thread while the data it touches fits in the last-level cache:
+# the rest of the week runs on the main thread, and splitting cache-resident work across
+# cores costs more than it saves (whole step at N = 1e5, K = 32: 9.5 ms on one thread,
+# 12.4 ms on two); beyond the cache both cores stream from memory (N = 1e6: 37% faster on
+# two). Tests set it to 0 (always parallel) or a huge value (always serial).
+PARALLEL_MIN_BYTES = last_level_cache_bytes()
 _thread_limit: int | None = None
 
 
-def threads_for(n_rows: int, n_k: int = REFERENCE_K) -> int:
-    """How many threads the kernels should use for ``n_rows`` rows of ``n_k`` values."""
+def threads_for(n_bytes: int) -> int:
+    """How many threads a kernel that touches ``n_bytes`` of data should use."""
     limit = numba.config.NUMBA_NUM_THREADS if _thread_limit is None else _thread_limit
-    return 1 if n_rows * n_k < PARALLEL_MIN_ROWS * REFERENCE_K else limit
+    return 1 if n_bytes < PARALLEL_MIN_BYTES else limit
 
 
-def kernel_for(kernel, n_rows: int, n_k: int = REFERENCE_K):
-    """The parallel ``kernel`` or, where one thread serves the work best, its serial twin."""
-    return kernels.SERIAL[kernel] if threads_for(n_rows, n_k) == 1 else kernel
+def kernel_for(kernel, n_rows: int, bytes_per_row: int):
+    """The parallel ``kernel`` or, where one thread serves the work best, its serial twin.
+
+    Args:
+        kernel: A parallel kernel of :mod:`sim.kernels` (a key of ``kernels.SERIAL``).
+        n_rows: Rows the call visits.
+        bytes_per_row: Bytes of data it touches per row (its footprint, not its traffic).
+
+    """
+    return kernels.SERIAL[kernel] if threads_for(n_rows * bytes_per_row) == 1 else kernel
 
 
 def set_threads(threads: int | None) -> int:
@@ -245,7 +268,7 @@ def learn_week(
                           quality, contact_hours, focus_competency, usage, required, weights)
     rows, delta_row, mentee_start, mentee_slots = (pair_index if pairs is None
                                                    else pairs)(mentor)
-    delta = kernel_for(kernels._pair_deltas, rows.shape[0], n_k)(
+    delta = kernel_for(kernels._pair_deltas, rows.shape[0], 24 * n_k)(  # own, partner, delta
         skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
         bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),
@@ -253,7 +276,7 @@ def learn_week(
     )
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)
-    kernel_for(kernels._learn_week, n, n_k)(
+    kernel_for(kernels._learn_week, n, 8 * n_k + 48)(
         skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required,
         weights, rates.doing, rates.novice_curve, rates.forgetting,
         rates.noise_sd, np.uint64(key), np.int64(week), performance, gap,
@@ -298,7 +321,8 @@ def match_gap_targeted(
              "candidates must index into mentors")
     mentees = mentees.astype(np.int64, copy=False)
     mentors = mentors.astype(np.int64, copy=False)
-    scores = kernel_for(kernels._gap_scores, mentees.shape[0] * candidates.shape[1])(
+    scores = kernel_for(kernels._gap_scores, mentees.shape[0] * candidates.shape[1],
+                        8 * skills.shape[1])(
         skills, required, weights, mentees, mentors[candidates]
     )
     chosen = match_by_scores(scores, candidates, capacity_left)

@@ -86,7 +86,7 @@ def weekly_metrics(model) -> dict[str, float]:
     """
     wf = model.workforce
     scenario = model.scenario
-    sums = kernel_for(kernels._weekly_sums, wf.size)(
+    sums = kernel_for(kernels._weekly_sums, wf.size, 96)(
         wf.active, wf.performance, wf.gap, wf.commitment, wf.mentor, wf.pair_kind,
         wf.quality, wf.contact_hours, wf.load, wf.ever_mentored, wf.ever_formal,
         wf.underrepresented[wf.group], model.programme.prep_hours,

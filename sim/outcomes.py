@@ -70,7 +70,7 @@ class Outcomes:
     def update(self, week: int) -> None:
         """Move commitment towards this week's targets; draw promotions."""
         wf = self.workforce
-        self.promotions_week = int(kernel_for(kernels._update_outcomes, wf.size)(
+        self.promotions_week = int(kernel_for(kernels._update_outcomes, wf.size, 72)(
             wf.active, wf.mentor, wf.load, wf.quality, wf.pair_kind, wf.commitment,
             wf.tenure_weeks, wf.performance, wf.level, wf.promotions, wf.sponsored, wf.pid,
             self.mentee_effect / REFERENCE_QUALITY, FORMAL if self.psychosocial < 1 else -1,

@@ -180,7 +180,7 @@ class Workforce:
 
         """
         wf = self.scenario.workforce
-        kernel_for(kernels._age_and_leave, self.size)(
+        kernel_for(kernels._age_and_leave, self.size, 48)(
             self.active, self.pid, self.age_years, self.tenure_weeks, self.commitment,
             wf.retirement_age_years, self._weekly_quit, commitment_coef, np.uint64(self.key),
             np.int64(week), self._quit_mask, self._retire_mask,

@@ -273,7 +273,10 @@ def test_thread_count_does_not_change_results():
     skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
         required, weights = state
     rates = LearningRates(0.05, 2.0, 16.0, 0.4, 0.1, 0.02, 0.3)
+    from sim import learning
+
     results = []
+    learning.PARALLEL_MIN_BYTES, saved = 0, learning.PARALLEL_MIN_BYTES  # parallel kernels
     try:
         for threads in (1, 2):
             set_threads(threads)
@@ -284,16 +287,16 @@ def test_thread_count_does_not_change_results():
             results.append((work, perf, gap))
     finally:
         set_threads(None)
-    from sim import learning
+        learning.PARALLEL_MIN_BYTES = saved
 
-    learning.PARALLEL_MIN_ROWS, saved = 10**9, learning.PARALLEL_MIN_ROWS  # serial twins
+    learning.PARALLEL_MIN_BYTES, saved = 2**62, learning.PARALLEL_MIN_BYTES  # serial twins
     try:
         work = skills.copy()
         perf, gap = learn_week(work, active, pid, aptitude, tenure, mentor, kind, quality, hours,
                                focus, usage, required, weights, rates, True, 2.0, 5, 9)
         results.append((work, perf, gap))
     finally:
-        learning.PARALLEL_MIN_ROWS = saved
+        learning.PARALLEL_MIN_BYTES = saved
     for other in results[1:]:
         for a, b in zip(results[0], other, strict=True):
             np.testing.assert_array_equal(a, b)

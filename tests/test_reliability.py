@@ -584,11 +584,11 @@ def kernels():
 real, small = (scenario_from_dict(json.loads(text)) for text in sys.argv[1:3])
 # warm-up: a small run of the same K loads every kernel the real run calls, both the
 # parallel kernels and their serial twins (picked by size, see sim.learning.kernel_for)
-default = learning.PARALLEL_MIN_ROWS
+default = learning.PARALLEL_MIN_BYTES
 for threshold in (0, default):
-    learning.PARALLEL_MIN_ROWS = threshold
+    learning.PARALLEL_MIN_BYTES = threshold
     run_scenario(small)
-learning.PARALLEL_MIN_ROWS = default
+learning.PARALLEL_MIN_BYTES = default
 loaded, compiled = kernels()
 try:
     Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM (the peak) to VmRSS

@@ -29,12 +29,14 @@ def last_level_cache_bytes(default: int = 32 * 2**20) -> int:
     return max(sizes) if sizes else default
 
 
-# A kernel runs on one thread while the data it touches fits in the last-level cache:
-# the rest of the week runs on the main thread, and splitting cache-resident work across
-# cores costs more than it saves (whole step at N = 1e5, K = 32: 9.5 ms on one thread,
-# 12.4 ms on two); beyond the cache both cores stream from memory (N = 1e6: 37% faster on
-# two). Tests set it to 0 (always parallel) or a huge value (always serial).
-PARALLEL_MIN_BYTES = last_level_cache_bytes()
+# A kernel runs on one thread while the data it touches is small: the rest of the week
+# runs on the main thread, and waking a second thread and moving cache-resident data to
+# it costs more than it saves. Measured whole weeks, one thread against two (OpenMP,
+# passive wait): N = 1e4, K = 32: 1.2 against 1.7 ms; N = 3e4, K = 16: 2.5 against 2.6 ms;
+# N = 1e5, K = 32: 9.4 against 8.4 ms; N = 1e6, K = 16: 97 against 71 ms. The crossover,
+# near 8 MB of touched data, is a quarter of this machine's last-level cache. Tests set it
+# to 0 (always parallel) or a huge value (always serial).
+PARALLEL_MIN_BYTES = last_level_cache_bytes() // 4
 _thread_limit: int | None = None
 
 

@@ -20,9 +20,6 @@ State of one run (``n`` individuals, ``m`` dimensions):
 
 from __future__ import annotations
 
-import os
-
-import numba
 import numpy as np
 from numba import njit, prange
 
@@ -30,10 +27,7 @@ from numba import njit, prange
 from sim.kernels import _STREAM_MUL, _TO_UNIT, _splitmix64
 from sim.kernels import _WEEK_MUL as _PERIOD_MUL
 
-# Same choice as sim.kernels: numba's workqueue layer degrades gracefully when another
-# process holds a core, OpenMP spins. A user's choice (the environment variable) wins.
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
+# The threading layer is chosen where the generator above comes from (sim.kernels).
 
 # Streams of the counter-based generator: one per kind of random event.
 STREAM_REALITY = 1  # initial reality, per dimension (period 0)

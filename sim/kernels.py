@@ -152,7 +152,7 @@ def _pair_deltas(
     n_k = skills.shape[1]
     half_width = noise_sd * np.sqrt(3.0)
     inv_required = 1.0 / required
-    delta = np.zeros((rows.shape[0], n_k), dtype=np.float64)
+    delta = np.empty((rows.shape[0], n_k), dtype=np.float64)  # zeroed row by row below
     n_rows = rows.shape[0]
     for d in prange(n_rows):
         ahead = d + prefetch_distance  # ask for the rows a few pairs on, hiding latency
@@ -167,6 +167,8 @@ def _pair_deltas(
         m = mentor[i]
         own = skills[i]
         out = delta[d]
+        for k in range(n_k):  # in the thread that fills the row, while it is in cache
+            out[k] = 0.0
         if m >= 0:
             theirs = skills[m]
             effort = _effort(key, week, pid[i], half_width)

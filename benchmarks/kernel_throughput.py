@@ -108,20 +108,22 @@ def main():
             perf, gap,
         )
 
-    kernel()
-    set_threads(1)
-    t_serial = median_time(kernel, args.reps)
-    set_threads(None)
-    t_parallel = median_time(kernel, args.reps)
-
     def whole():
         learn_week(state["skills"], state["active"], state["pid"], state["aptitude"],
                    state["tenure_weeks"], state["mentor"], state["pair_kind"], state["quality"],
                    state["contact_hours"], state["focus_competency"], state["usage"],
                    state["required"], state["weights"], rates, True, 2.0, 7, 3)
 
+    # threaded figures first: once numba's thread count has been set to 1 and back, its
+    # threads run markedly slower in this process (27 -> 43 ms for `whole` here), which a
+    # model never does (sweeps set 1 thread per worker once and keep it)
+    kernel()
     whole()
+    t_parallel = median_time(kernel, args.reps)
     t_whole = median_time(whole, args.reps)
+    set_threads(1)
+    t_serial = median_time(kernel, args.reps)
+    set_threads(None)
     print(
         f"N={n} K={k} pairs={args.pairs:.0%} threads={threads} layer={numba.threading_layer()} "
         f"| bandwidth RMW 1 thread {bw1 / 1e9:.1f} GB/s, {threads} threads {bw2 / 1e9:.1f} GB/s "

@@ -20,10 +20,9 @@ from sim.intrinsics import prefetch_row
 
 # Threading layer: OpenMP with the passive wait policy, where numba has it, else numba's
 # own workqueue layer. Passive OpenMP threads sleep between parallel regions instead of
-# spinning, so a core held by another process does not slow them many times over, and a
-# parallel launch costs ~0.14 ms against the workqueue layer's ~0.3 ms (at N = 1e5, K = 32
-# the learning kernel takes 2.1 ms on two threads with it, 3.4 ms with workqueue, 3.0 ms
-# on one; benchmarks/README.md). The user's NUMBA_THREADING_LAYER and OMP_WAIT_POLICY win.
+# spinning, so a core held by another process does not slow them many times over, and
+# they start faster than the workqueue layer's (`python benchmarks/threading_layers.py
+# [--busy]` measures the three). The user's NUMBA_THREADING_LAYER and OMP_WAIT_POLICY win.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER_PRIORITY = ["omp", "workqueue", "tbb"]

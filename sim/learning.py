@@ -188,27 +188,6 @@ def _check_learn_week(skills, active, pid, aptitude, tenure_weeks, mentor, pair_
     _require(n == 0 or int(tenure_weeks.min()) >= 0, "tenure_weeks must be >= 0")
 
 
-class PairIndexCache:
-    """:func:`pair_index` of the mentor links, rebuilt only when the links change.
-
-    Pairs form and end in a few weeks of a run; comparing the links with last week's copy
-    (one pass over N int32) costs a fraction of rebuilding the index.
-    """
-
-    def __init__(self) -> None:
-        self._mentor: np.ndarray | None = None
-        self._index: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-
-    def __call__(self, mentor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                     np.ndarray]:
-        """The index of ``mentor`` (see :func:`pair_index`)."""
-        if (self._index is None or self._mentor.shape != mentor.shape
-                or not np.array_equal(self._mentor, mentor)):
-            self._index = pair_index(mentor)
-            self._mentor = mentor.copy()
-        return self._index
-
-
 def learn_week(
     skills: np.ndarray,
     active: np.ndarray,
@@ -228,7 +207,6 @@ def learn_week(
     targeted_multiplier: float,
     key: int,
     week: int,
-    pairs: PairIndexCache | None = None,
     check: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Advance every employee's skills by one week, in place.
@@ -255,7 +233,6 @@ def learn_week(
         targeted_multiplier: Effect multiplier of targeted mentoring.
         key: 64-bit run key.
         week: Simulation week.
-        pairs: A cache of the pair index kept across weeks (default: build it afresh).
         check: Validate every argument first (a caller whose arrays are known good, like
             the model after its first week, may skip the ~20 us this costs).
 
@@ -268,8 +245,7 @@ def learn_week(
     if check:
         _check_learn_week(skills, active, pid, aptitude, tenure_weeks, mentor, pair_kind,
                           quality, contact_hours, focus_competency, usage, required, weights)
-    rows, delta_row, mentee_start, mentee_slots = (pair_index if pairs is None
-                                                   else pairs)(mentor)
+    rows, delta_row, mentee_start, mentee_slots = pair_index(mentor)
     delta = kernel_for(kernels._pair_deltas, rows.shape[0], 24 * n_k)(  # own, partner, delta
         skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,

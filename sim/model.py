@@ -18,7 +18,7 @@ from sim.agents import Employee
 from sim.config import Scenario, load_scenario, with_overrides
 from sim.environment import Environment
 from sim.informal import InformalMentoring
-from sim.learning import LearningRates, PairIndexCache, learn_week
+from sim.learning import LearningRates, learn_week
 from sim.metrics import REPORTERS, MetricsCollector, reporter, weekly_metrics
 from sim.needs import enabler_factor
 from sim.outcomes import Outcomes
@@ -87,7 +87,6 @@ class MentoringModel(mesa.Model):
             half_life_weeks=learning.skill_half_life_months * WEEKS_PER_MONTH,
             noise_sd=learning.weekly_noise_sd,
         )
-        self._pairs = PairIndexCache()  # who mentors whom, indexed for the kernel
         self._timeseries: tuple | None = None  # (steps, frame) of the last timeseries()
         self.horizon_weeks = resolved.horizon_weeks
         self.proficiency_weeks: list[int] = []
@@ -134,7 +133,7 @@ class MentoringModel(mesa.Model):
             wf.quality,
             wf.contact_hours, wf.focus_competency, env.usage, env.required, env.weights,
             self.rates, design.targeted, design.targeted_multiplier, self.key, week,
-            pairs=self._pairs, check=week == 0,  # the arrays keep their dtypes and shapes
+            check=week == 0,  # the arrays keep their dtypes and shapes
         )
         threshold = self.scenario.organisation.proficiency_threshold
         newly = wf.record_proficiency(week, threshold)

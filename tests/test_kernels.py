@@ -393,18 +393,3 @@ def test_prefetch_distance_never_changes_the_pair_deltas():
     assert rows.shape[0] > 50
     for other in results[1:]:
         np.testing.assert_array_equal(results[0], other)
-
-
-def test_pair_index_cache_rebuilds_only_when_a_link_changes():
-    from sim.learning import PairIndexCache, pair_index
-
-    mentor = random_state(4, n=60)[5]
-    cache = PairIndexCache()
-    first = cache(mentor)
-    assert cache(mentor.copy()) is first  # same links: the same index
-    changed = mentor.copy()
-    changed[np.flatnonzero(changed >= 0)[0]] = -1
-    rebuilt = cache(changed)
-    assert rebuilt is not first
-    for got, want in zip(rebuilt, pair_index(changed), strict=True):
-        np.testing.assert_array_equal(got, want)

@@ -1,6 +1,6 @@
 """Screenshot of the interactive app (`mentorsim app`) with Debian's headless chromium.
 
-Starts ``solara run sim/app.py`` on a free loopback port, waits (bounded) until it
+Starts ``solara run sim/viz/app.py`` on a free loopback port, waits (bounded) until it
 answers, opens the page in headless chromium and writes ``results/app_screenshot.png``.
 
 Why not just ``chromium --headless --virtual-time-budget=15000 --screenshot=...``: that
@@ -68,11 +68,11 @@ def wait_for_http(url: str, timeout: float, process: subprocess.Popen | None = N
 
 @contextlib.contextmanager
 def serve_app(port: int, log: Path | None = None, timeout: float = 90.0) -> Iterator[str]:
-    """Run ``solara run sim/app.py`` on 127.0.0.1:``port``; yield its URL; stop it after."""
+    """Run ``solara run sim/viz/app.py`` on 127.0.0.1:``port``; yield its URL; stop it after."""
     url = f"http://127.0.0.1:{port}/"
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "solara", "run", str(ROOT / "sim" / "app.py"), "--host",
+        [sys.executable, "-m", "solara", "run", str(ROOT / "sim" / "viz" / "app.py"), "--host",
          "127.0.0.1", "--port", str(port), "--no-open"],
         cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
     )

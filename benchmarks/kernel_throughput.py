@@ -19,8 +19,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from sim import kernels
-from sim.learning import LearningRates, learn_week, pair_index, set_threads
+from sim.kernels import compiled as kernels
+from sim.kernels.api import LearningRates, learn_week, pair_index, set_threads
 
 
 @njit(cache=True)

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from sim import MentoringModel
-from sim.sweep import sweep_from_dict
-from sim.sweep_runner import run_sweep
+from sim.experiment.designs import sweep_from_dict
+from sim.experiment.runner import run_sweep
 
 
 def main() -> None:

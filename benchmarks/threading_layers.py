@@ -26,8 +26,8 @@ import numba
 import numpy as np
 sys.path.insert(0, "benchmarks")
 from kernel_throughput import make_state
-from sim import kernels
-from sim.learning import LearningRates
+from sim.kernels import compiled as kernels
+from sim.kernels.api import LearningRates
 
 rates = LearningRates(0.015, 2.0, 16.0, 0.015, 0.03, 0.0147, 0.3)
 k = int(sys.argv[1])

@@ -24,11 +24,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim import compare
-from sim.commands.common import overrides
+from sim.cli.common import overrides
 from sim.config import load_scenario, with_overrides
 from sim.errors import MentorsimError
-from sim.executors import KINDS
+from sim.experiment import compare
+from sim.experiment.executors import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 DESIGNS = {

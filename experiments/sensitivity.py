@@ -29,12 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import analyse, plot_tornado, point_statistics, sobol_indices
+from sim.analysis.sensitivity import analyse, plot_tornado, point_statistics, sobol_indices
 from sim.errors import MentorsimError
-from sim.executors import KINDS
-from sim.store import write_parquet
-from sim.sweep import sweep_from_dict
-from sim.sweep_runner import run_sweep
+from sim.experiment.designs import sweep_from_dict
+from sim.experiment.executors import KINDS
+from sim.experiment.runner import run_sweep
+from sim.experiment.store import write_parquet
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTORS = {

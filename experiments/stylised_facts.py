@@ -47,10 +47,10 @@ import pandas as pd
 from scipy import stats
 
 from sim import MentoringModel, load_scenario
+from sim.analysis.evaluation import control_scenario, evaluate
 from sim.config import Scenario
-from sim.evaluation import control_scenario, evaluate
-from sim.outcomes import commitment_coefficient
-from sim.relationships import FORMAL, INFORMAL
+from sim.model.outcomes import commitment_coefficient
+from sim.model.relationships import FORMAL, INFORMAL
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "mentoring.toml"

@@ -121,12 +121,12 @@ pd.DataFrame({"mentee": mentee.skill_profile, "mentor": mentee.mentor.skill_prof
     md("""
 ## Who mentors whom
 
-`sim.plots.mentoring_edges` lists every current pair. Formal pairs come from the
+`sim.viz.plots.mentoring_edges` lists every current pair. Formal pairs come from the
 programme; informal ones form by themselves, mostly by similarity and within one's own
 group. The cross-table shows how much mentoring crosses group lines.
 """),
     code('''
-from sim import plots
+from sim.viz import plots
 
 edges = plots.mentoring_edges(model)
 print(edges["kind"].value_counts().to_dict())
@@ -170,7 +170,8 @@ organisation, same ten seeds. Small organisation and 18 months keep it quick.
     code('''
 import pandas as pd
 
-from sim import MentoringModel, plots
+from sim import MentoringModel
+from sim.viz import plots
 
 DESIGNS = {
     "no programme": {"programme__enabled": False},
@@ -246,8 +247,9 @@ over two factors (a heat-map), then a sensitivity analysis — one factor at a t
 import numpy as np
 import pandas as pd
 
-from sim import MentoringModel, plots
-from sim.metrics import run_summary
+from sim import MentoringModel
+from sim.viz import plots
+from sim.model.reporters import run_summary
 
 SMALL = {"organisation__headcount": 150, "horizon_weeks": 78}
 
@@ -341,7 +343,8 @@ a programme open to everyone with large gaps.
     code('''
 import pandas as pd
 
-from sim import MentoringModel, plots
+from sim import MentoringModel
+from sim.viz import plots
 
 SMALL = {"organisation__headcount": 200, "horizon_weeks": 104}
 SEEDS = range(5)
@@ -435,7 +438,7 @@ code ends up knowing more.
 import numpy as np
 import pandas as pd
 
-from sim.march import MarchModel
+from sim.march.model import MarchModel
 
 
 def run(max_periods=500, **params):

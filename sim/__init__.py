@@ -16,7 +16,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "MentoringModel": "sim.model",
+    "MentoringModel": "sim.model.model",
     "Scenario": "sim.config",
     "load_scenario": "sim.config",
     "MentorsimError": "sim.errors",

@@ -1,4 +1,4 @@
-"""sim.app (the SolaraViz page) headless, `mentorsim app`, and a real browser screenshot."""
+"""sim.viz.app (the SolaraViz page) headless, `mentorsim app`, and a real browser screenshot."""
 
 import importlib.util
 import time
@@ -13,7 +13,7 @@ import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim import cli  # noqa: E402
-from sim.commands import app as app_command  # noqa: E402
+from sim.cli import app as app_command  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -21,9 +21,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture(scope="module")
 def app():
-    import sim.app
+    import sim.viz.app
 
-    return sim.app
+    return sim.viz.app
 
 
 def defaults(app):
@@ -89,7 +89,7 @@ def test_app_command_is_registered(monkeypatch):
     monkeypatch.setattr(app_command.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
     assert cli.main(["app", "--port", "9999", "--host", "0.0.0.0", "--no-open"]) == 0
     (cmd,) = calls
-    assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4].endswith("sim/app.py")
+    assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4].endswith("sim/viz/app.py")
     assert cmd[cmd.index("--port") + 1] == "9999" and cmd[cmd.index("--host") + 1] == "0.0.0.0"
     assert "--no-open" in cmd
 

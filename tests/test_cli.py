@@ -78,12 +78,12 @@ def test_refuses_to_overwrite_a_foreign_directory(tmp_path, capsys):
 
 
 def test_failure_mid_write_leaves_nothing_that_looks_complete(tmp_path, monkeypatch):
-    import sim.report
+    import sim.viz.report
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(sim.report, "plot_run", broken)
+    monkeypatch.setattr(sim.viz.report, "plot_run", broken)
     out = tmp_path / "r"
     with pytest.raises(RuntimeError):
         cli.main(["run", "scenarios/baseline.toml", "--out", str(out), "--quiet", *SMALL])

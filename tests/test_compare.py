@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import compare
 from sim.cli import main
 from sim.config import load_scenario
+from sim.experiment import compare
 
 ROOT = Path(__file__).absolute().parents[1]
 TINY = {"organisation.headcount": 100, "horizon_weeks": 20, "programme.duration_weeks": 8,

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from sim import MentoringModel, load_scenario
-from sim.evaluation import control_scenario, evaluate, roi
-from sim.run import run_scenario
+from sim.analysis.evaluation import control_scenario, evaluate, roi
+from sim.experiment.run import run_scenario
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_enablers_cap_what_mentoring_can_do():
         k.replace(".", "__"): v for k, v in base.items()}).run()
     poor = MentoringModel("scenarios/baseline.toml", rng=2, causes__resources=0.8, **{
         k.replace(".", "__"): v for k, v in base.items()}).run()
-    from sim.needs import cause_analysis
+    from sim.model.needs import cause_analysis
     causes = cause_analysis(poor)
     assert causes["resources"] > 0.15
     assert causes["skills"] == pytest.approx(cause_analysis(ok)["skills"])

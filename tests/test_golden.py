@@ -45,7 +45,7 @@ def _tables(tables) -> dict:
 def compute(case: tuple[str, str, dict]) -> dict:
     """Everything a serial run of ``case`` reports, as plain JSON-able values."""
     from sim.config import load_scenario
-    from sim.run import run_scenario
+    from sim.experiment.run import run_scenario
 
     _, scenario_name, overrides = case
     scenario = load_scenario(ROOT / "scenarios" / f"{scenario_name}.toml", overrides)

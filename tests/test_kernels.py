@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim import kernels
-from sim.learning import (
+from sim.kernels import compiled as kernels
+from sim.kernels.api import (
     LearningRates,
     counter_uniforms,
     learn_week,
@@ -267,13 +267,13 @@ def test_thread_count_does_not_change_results():
 
     1 and 2 threads of the parallel kernels, and their serial twins.
     """
-    from sim.learning import set_threads
+    from sim.kernels.api import set_threads
 
     state = random_state(3, n=20_000, k=8)
     skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
         required, weights = state
     rates = LearningRates(0.05, 2.0, 16.0, 0.4, 0.1, 0.02, 0.3)
-    from sim import learning
+    from sim.kernels import api as learning
 
     results = []
     learning.PARALLEL_MIN_BYTES, saved = 0, learning.PARALLEL_MIN_BYTES  # parallel kernels
@@ -304,7 +304,7 @@ def test_thread_count_does_not_change_results():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_pair_index_matches_naive(seed):
-    from sim.learning import pair_index
+    from sim.kernels.api import pair_index
 
     mentor = random_state(seed, n=60)[5]  # the mentor column
     got = pair_index(mentor)
@@ -314,7 +314,7 @@ def test_pair_index_matches_naive(seed):
 
 
 def test_weekly_sums_same_on_any_thread_count():
-    from sim.learning import set_threads
+    from sim.kernels.api import set_threads
 
     s = bookkeeping_state(4, n=30_000)
     args = (s["active"], s["performance"], s["gap"], s["commitment"], s["mentor"],
@@ -379,7 +379,7 @@ def test_learn_week_matches_naive_across_the_end_of_the_novice_curve():
 
 
 def test_prefetch_distance_never_changes_the_pair_deltas():
-    from sim.learning import pair_index
+    from sim.kernels.api import pair_index
 
     skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
         required, weights = random_state(11, n=400, k=9)

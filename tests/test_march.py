@@ -4,8 +4,8 @@ the published Fig. 1 table and the paper's qualitative findings."""
 import numpy as np
 import pytest
 
-from sim import march_kernels as K
-from sim.march import Individual, MarchModel, replication_seeds, run_replications, simulate
+from sim.march import kernels as K
+from sim.march.model import Individual, MarchModel, replication_seeds, run_replications, simulate
 from tests import naive_march as naive
 
 # Published Fig. 1 (research-notes.md section 3): equilibrium code knowledge, n=50, m=30.

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from sim import MentoringModel
-from sim.agents import Employee
-from sim.metrics import REPORTERS
+from sim.model import Employee
+from sim.model.reporters import REPORTERS
 
 
 def run(scenario, seed=1, **kw):
@@ -207,7 +207,7 @@ def test_mentees_end_up_with_smaller_gaps_than_their_own_control():
 
 @pytest.mark.parametrize("limit", [None, 0, 1, 7, 50, 199, 200, 500])
 def test_largest_first_equals_a_full_stable_sort(limit):
-    from sim.programme import largest_first
+    from sim.model.programme import largest_first
 
     rng = np.random.default_rng(limit or 0)
     slots = np.sort(rng.choice(10_000, 200, replace=False))
@@ -217,7 +217,7 @@ def test_largest_first_equals_a_full_stable_sort(limit):
 
 
 def test_metrics_collector_keeps_user_reporters_and_copies_nothing_else():
-    from sim.metrics import MetricsCollector, reporter
+    from sim.model.reporters import MetricsCollector, reporter
 
     model = MentoringModel("scenarios/mentoring.toml", rng=3,
                            organisation__headcount=150, horizon_weeks=12,

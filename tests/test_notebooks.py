@@ -40,8 +40,6 @@ def test_committed_without_outputs(name):
 def _params():
     for name in NAMES:
         marks = [pytest.mark.slow] if name in SLOW else []
-        if name == "05_march_1991.ipynb" and not (ROOT / "sim" / "march.py").exists():
-            marks.append(pytest.mark.skip(reason="sim/march.py (MarchModel) is not there yet"))
         yield pytest.param(name, marks=marks, id=name)
 
 

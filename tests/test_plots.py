@@ -1,12 +1,12 @@
-"""sim.plots: every plot writes a non-trivial PNG from small real model output; band numbers."""
+"""sim.viz.plots: every plot writes a non-trivial PNG from small real model output; band numbers."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from sim import plots
 from sim.model import MentoringModel
+from sim.viz import plots
 
 SMALL = {"organisation__headcount": 150, "horizon_weeks": 30, "programme__duration_weeks": 20,
          "programme__start_week": 0, "informal__enabled": True}
@@ -95,7 +95,7 @@ def test_plot_gap_heatmap(model, tmp_path):
     fig = plots.plot_gap_heatmap(model, tmp_path / "g.png")
     assert_png(tmp_path / "g.png", 5000)
     image = fig.axes[0].get_images()[0].get_array()
-    from sim.needs import gap_table
+    from sim.model.needs import gap_table
 
     table = gap_table(model)
     assert np.allclose(image, table[list(model.environment.competencies)].to_numpy())

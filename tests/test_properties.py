@@ -25,7 +25,7 @@ from sim import MentoringModel
 from sim.cli import main
 from sim.config import dumps_toml, load_scenario
 from sim.errors import MentorsimError, ScenarioError
-from sim.sweep import load_sweep
+from sim.experiment.designs import load_sweep
 
 ROOT = Path(__file__).absolute().parents[1]
 MENTORING = ROOT / "scenarios/mentoring.toml"
@@ -463,7 +463,7 @@ def test_random_scenarios_stay_numerically_safe(overrides, seed):
 
 
 def test_mentorsim_errors_are_one_family():
-    from sim.resources import ResourceLimitError
+    from sim.experiment.resources import ResourceLimitError
 
     assert issubclass(ScenarioError, MentorsimError)
     assert issubclass(ResourceLimitError, MentorsimError)

@@ -23,14 +23,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import sim.sweep_runner as runner
-from sim import provenance
+import sim.experiment.runner as runner
 from sim.cli import main
-from sim.commands.rerun import first_difference, load_rerun, reproduce
+from sim.cli.rerun import first_difference, load_rerun, reproduce
 from sim.config import load_scenario
 from sim.errors import ResultsError
-from sim.executors import SerialExecutor
-from sim.resources import (
+from sim.experiment import provenance
+from sim.experiment.designs import load_sweep
+from sim.experiment.executors import SerialExecutor
+from sim.experiment.resources import (
     FIXED_OVERHEAD_BYTES,
     MAX_SHARE,
     ResourceLimitError,
@@ -38,9 +39,8 @@ from sim.resources import (
     check_memory,
     estimate_memory_bytes,
 )
-from sim.run import run_scenario
-from sim.sweep import load_sweep
-from sim.sweep_runner import run_sweep
+from sim.experiment.run import run_scenario
+from sim.experiment.runner import run_sweep
 
 ROOT = Path(__file__).absolute().parents[1]
 MENTORING = ROOT / "scenarios/mentoring.toml"
@@ -50,7 +50,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 SLOWED = """
 import sys, time
-import sim.sweep_runner as runner
+import sim.experiment.runner as runner
 real = runner.run_one
 def slow(*args, **kwargs):
     time.sleep(0.1)
@@ -270,15 +270,15 @@ def test_crash_while_writing_the_tables_leaves_the_sweep_incomplete(tmp_path, mo
 
 
 def test_crash_mid_write_of_a_run_directory(tmp_path, monkeypatch):
-    import sim.store
+    import sim.experiment.store
 
-    real = sim.store.write_parquet
+    real = sim.experiment.store.write_parquet
 
     def crash(path, frame):
         real(path, frame)
         raise OSError("I/O error")
 
-    monkeypatch.setattr(sim.store, "write_parquet", crash)
+    monkeypatch.setattr(sim.experiment.store, "write_parquet", crash)
     out = tmp_path / "r"
     with pytest.raises(OSError):
         main(["run", str(MENTORING), "--out", str(out), "--quiet", *SMALL])
@@ -286,25 +286,30 @@ def test_crash_mid_write_of_a_run_directory(tmp_path, monkeypatch):
 
 
 # --- provenance -----------------------------------------------------------------------------
-def test_fingerprint_is_stable_and_covers_the_code(tmp_path):
+def test_fingerprint_is_stable_and_covers_the_code_that_shapes_numbers(tmp_path):
     first = provenance.fingerprint()
     assert first["code"] == provenance.code_hash() and len(first["code"]) == 64
-    assert first["files"] == len(provenance.source_files()) > 20
-    child = subprocess.run([sys.executable, "-c", "import json, sim.provenance as p; "
+    covered = {p.relative_to(provenance.PACKAGE).as_posix() for p in provenance.source_files()}
+    assert first["files"] == len(covered) > 20
+    assert {"model/model.py", "kernels/compiled.py", "config/schema.py"} <= covered
+    assert not any(name.startswith(("cli/", "viz/")) for name in covered)
+    child = subprocess.run([sys.executable, "-c", "import json, sim.experiment.provenance as p; "
                             "print(json.dumps(p.fingerprint()))"], capture_output=True,
                            text=True, cwd=tmp_path, env=ENV)
     assert json.loads(child.stdout)["code"] == first["code"]
     copy = tmp_path / "sim"
-    (copy / "commands").mkdir(parents=True)
-    (copy / "__pycache__").mkdir()
     for path in provenance.source_files():
         target = copy / path.relative_to(provenance.PACKAGE)
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
+    (copy / "model/__pycache__").mkdir()
     assert provenance.code_hash(copy) == first["code"]
-    (copy / "__pycache__/x.py").write_text("ignored")
+    (copy / "model/__pycache__/x.py").write_text("ignored")
+    (copy / "cli").mkdir()
+    (copy / "cli/run.py").write_text("# an edit to the CLI does not shape numbers\n")
     assert provenance.code_hash(copy) == first["code"]
     assert provenance.code_hash(copy, version="9.9.9") != first["code"]
-    (copy / "commands/run.py").write_text("# changed\n", encoding="utf-8")
+    (copy / "model/model.py").write_text("# changed\n", encoding="utf-8")
     assert provenance.code_hash(copy) != first["code"]
 
 
@@ -570,20 +575,20 @@ PEAK = """
 import json, sys
 from pathlib import Path
 import numba.core.dispatcher
-import sim.learning as learning
+import sim.kernels.api as learning
 from sim.config import scenario_from_dict
-from sim.run import run_scenario
+from sim.experiment.run import run_scenario
 
 def kernels():
     found = {id(v): v for name, module in list(sys.modules.items()) if name.startswith("sim")
              for v in vars(module).values() if isinstance(v, numba.core.dispatcher.Dispatcher)}
-    found.update((id(v), v) for v in sys.modules["sim.kernels"].SERIAL.values())
+    found.update((id(v), v) for v in sys.modules["sim.kernels.compiled"].SERIAL.values())
     return (sum(len(d.signatures) for d in found.values()),
             sum(sum(d.stats.cache_misses.values()) for d in found.values()))
 
 real, small = (scenario_from_dict(json.loads(text)) for text in sys.argv[1:3])
 # warm-up: a small run of the same K loads every kernel the real run calls, both the
-# parallel kernels and their serial twins (picked by size, see sim.learning.kernel_for)
+# parallel kernels and their serial twins (picked by size, see sim.kernels.api.kernel_for)
 default = learning.PARALLEL_MIN_BYTES
 for threshold in (0, default):
     learning.PARALLEL_MIN_BYTES = threshold

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from sim import MentoringModel, load_scenario
+from sim.analysis.evaluation import control_scenario, evaluate
 from sim.config import Scenario, read_toml
-from sim.evaluation import control_scenario, evaluate
-from sim.run import run_scenario
+from sim.experiment.run import run_scenario
 
 SCENARIOS = sorted(Path("scenarios").glob("*.toml"))
 LIBRARY = (
@@ -137,7 +137,7 @@ def test_learning_community_runs_groups():
 def test_underrepresented_faculty_formal_programme_closes_access_gap():
     for seed in (5, 6):
         _, treated, control = arms("underrepresented_faculty", seed)
-        from sim.metrics import run_summary
+        from sim.model.reporters import run_summary
 
         gap_t = run_summary(treated)["access_gap"]
         gap_c = run_summary(control)["access_gap"]

@@ -12,8 +12,8 @@ import pytest
 
 from sim.cli import main
 from sim.errors import ResultsError, ScenarioError
-from sim.sweep import load_sweep, replication_seeds, run_id, sweep_from_dict
-from sim.sweep_runner import run_sweep
+from sim.experiment.designs import load_sweep, replication_seeds, run_id, sweep_from_dict
+from sim.experiment.runner import run_sweep
 
 ROOT = Path(__file__).absolute().parents[1]
 TINY = {"organisation.headcount": 100, "horizon_weeks": 20, "programme.duration_weeks": 8,
@@ -142,7 +142,7 @@ def test_sweep_writes_store_and_resumes(tmp_path):
 
 
 def test_failing_run_is_recorded_and_others_finish(tmp_path, monkeypatch):
-    import sim.sweep_runner as runner
+    import sim.experiment.runner as runner
 
     real = runner.run_scenario
 
@@ -195,7 +195,7 @@ def test_serial_processes_and_dask_give_identical_results(tmp_path):
 
 KILLABLE = """
 import sys, time
-import sim.sweep_runner as runner
+import sim.experiment.runner as runner
 real = runner.run_one
 def slow(*args, **kwargs):
     time.sleep(0.15)

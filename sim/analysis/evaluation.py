@@ -1,0 +1,192 @@
+"""Evaluation as the HPT literature does it: a control arm, Kirkpatrick levels, ROI, equity.
+
+The control arm is the same scenario and seed with the programme switched off. Because
+the environment, the staff in post and every per-person weekly draw are shared (common
+random numbers), differences between the arms are the programme's doing, and each member
+of staff in post at week 0 can be compared with themselves: the *same person* with and
+without the programme (their slot keeps ``pid = slot + 1`` while they stay).
+
+Levels (Kirkpatrick; Phillips):
+1. reaction — relationship quality, early endings, completions;
+2. learning — mentees' skill gain and gap closed, against themselves in the control arm;
+3. behaviour — mentees' on-the-job performance, as a difference and Cohen's d;
+4. results — organisation performance, output, retention, promotions, time to
+   proficiency, knowledge lost;
+5. ROI = (monetised benefits - costs) / costs x 100; benefits = extra output valued at
+   ``output_value_per_salary`` x salary plus quits avoided x replacement cost; costs =
+   mentor, mentee, coordination and training hours at the hourly wage, plus fixed cost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.config import Scenario, with_overrides
+from sim.model.relationships import FORMAL, INFORMAL
+
+
+def control_scenario(scenario: Scenario) -> Scenario:
+    """The same scenario with the formal programme switched off."""
+    return with_overrides(
+        scenario, {"programme.enabled": False, "name": f"{scenario.name} (control)"},
+        f"<control of {scenario.name}>",
+    )
+
+
+def _same_people(treated, control) -> np.ndarray:
+    """Slots held at the end, in both arms, by the same member of staff in post at week 0."""
+    slots = np.arange(treated.workforce.size)
+    return (treated.workforce.pid == slots + 1) & (control.workforce.pid == slots + 1)
+
+
+def _nan_mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.shape[0] else float("nan")
+
+
+def evaluate(treated, control) -> dict[str, Any]:
+    """Compare a run with its control arm (both already run to the horizon).
+
+    Args:
+        treated: The :class:`~sim.model.model.MentoringModel` with the programme.
+        control: The same scenario and seed without it.
+
+    Returns:
+        Nested dict: ``level1_reaction`` .. ``level5_roi``, ``equity``, ``sample``.
+
+    """
+    scenario = treated.scenario
+    t_frame, c_frame = treated.timeseries(), control.timeseries()
+    t_wf, c_wf = treated.workforce, control.workforce
+    rel = treated.relationships
+    same = _same_people(treated, control)
+    mentees = np.flatnonzero(same & t_wf.ever_formal)
+    t_job, c_job = treated.job_performance(), control.job_performance()
+    weights = treated.environment.weights
+
+    started = rel.count(FORMAL, "started")
+    level1 = {
+        "mean_quality": float(t_frame["mean_quality_formal"].mean()),
+        "early_ending_share": rel.count(FORMAL, "ended_early") / started if started else np.nan,
+        "completion_share": rel.count(FORMAL, "completed") / started if started else np.nan,
+        "pairs_started": float(started),
+    }
+    skill_t = t_wf.skills[mentees] @ weights
+    skill_c = c_wf.skills[mentees] @ weights
+    level2 = {
+        "skill_gain": _nan_mean(skill_t - skill_c),
+        "gap_closed": _nan_mean(c_wf.gap[mentees] - t_wf.gap[mentees]),
+        "share_better_off": _nan_mean((skill_t > skill_c).astype(float)),
+    }
+    diff = t_job[mentees] - c_job[mentees]
+    control_sd = float(c_job[c_wf.active].std(ddof=1)) if c_wf.n_active > 1 else np.nan
+    level3 = {
+        "performance_difference": _nan_mean(diff),
+        "effect_size_d": _nan_mean(diff) / control_sd if control_sd > 0 else np.nan,
+        "commitment_difference": _nan_mean(t_wf.commitment[mentees] - c_wf.commitment[mentees]),
+    }
+    last = slice(-13, None)
+    years = max(treated.steps, 1) / 52.0
+    quits_t, quits_c = float(t_frame["quits"].sum()), float(c_frame["quits"].sum())
+    level4 = {
+        "performance_difference": float(
+            t_frame["performance"].iloc[last].mean() - c_frame["performance"].iloc[last].mean()
+        ),
+        "output_fte_weeks": float(t_frame["output_fte"].sum() - c_frame["output_fte"].sum()),
+        "quits_avoided": quits_c - quits_t,
+        "annual_quit_rate_difference": (quits_t - quits_c) / years / treated.initial_headcount,
+        "retention_difference": (
+            treated.initial_staff_retained() - control.initial_staff_retained()
+        ) / treated.initial_headcount,
+        "promotions_difference": float(t_frame["promotions"].sum() - c_frame["promotions"].sum()),
+        "time_to_proficiency_difference": float(
+            np.median(treated.proficiency_weeks) - np.median(control.proficiency_weeks)
+        ) if treated.proficiency_weeks and control.proficiency_weeks else np.nan,
+        "knowledge_lost_difference": float(
+            t_frame["knowledge_lost"].sum() - c_frame["knowledge_lost"].sum()
+        ),
+    }
+    level5 = roi(scenario, level4, treated.programme_cost)
+    equity = equity_report(treated, control)
+    return {
+        "level1_reaction": level1,
+        "level2_learning": level2,
+        "level3_behaviour": level3,
+        "level4_results": level4,
+        "level5_roi": level5,
+        "equity": equity,
+        "sample": {"same_person_mentees": float(mentees.shape[0])},
+    }
+
+
+def roi(scenario: Scenario, results: dict[str, float], cost: float) -> dict[str, float]:
+    """Phillips ROI from level-4 results and the programme's cost (money units)."""
+    salary = scenario.organisation.salary_per_year
+    value = scenario.evaluation.output_value_per_salary
+    output_benefit = results["output_fte_weeks"] * salary / 52.0 * value
+    replacement = scenario.evaluation.replacement_cost_share * salary
+    retention_benefit = results["quits_avoided"] * replacement
+    benefits = output_benefit + retention_benefit
+    return {
+        "benefits": float(benefits),
+        "output_benefit": float(output_benefit),
+        "retention_benefit": float(retention_benefit),
+        "costs": float(cost),
+        "net_benefit": float(benefits - cost),
+        "benefit_cost_ratio": float(benefits / cost) if cost > 0 else np.nan,
+        "roi_percent": float((benefits - cost) / cost * 100.0) if cost > 0 else np.nan,
+    }
+
+
+def equity_report(treated, control) -> dict[str, float]:
+    """Access, relationship quality and outcome gaps between groups (majority minus under)."""
+    wf = treated.workforce
+    active = wf.active
+    under = wf.underrepresented[wf.group]
+    report: dict[str, float] = {}
+    if not under[active].any() or under[active].all():
+        return report
+    for name, flags in (("access", wf.ever_mentored), ("formal_access", wf.ever_formal)):
+        report[f"{name}_majority"] = float(flags[active & ~under].mean())
+        report[f"{name}_underrepresented"] = float(flags[active & under].mean())
+        report[f"{name}_gap"] = report[f"{name}_majority"] - report[f"{name}_underrepresented"]
+    c_wf = control.workforce
+    c_under = c_wf.underrepresented[c_wf.group]
+    c_active = c_wf.active
+    c_flags = c_wf.ever_mentored
+    report["access_gap_control"] = float(
+        c_flags[c_active & ~c_under].mean() - c_flags[c_active & c_under].mean()
+    )
+    report["access_gap_narrowed"] = report["access_gap_control"] - report["access_gap"]
+    under_groups = wf.underrepresented
+    for kind, label in ((FORMAL, "formal"), (INFORMAL, "informal")):
+        by_group = treated.relationships.mean_quality_by_group(kind)
+        if np.isfinite(by_group).all():
+            report[f"quality_gap_{label}"] = float(
+                by_group[~under_groups].mean() - by_group[under_groups].mean()
+            )
+
+    def performance_gap(model) -> float:
+        w = model.workforce
+        u = w.underrepresented[w.group]
+        return float(w.performance[w.active & ~u].mean() - w.performance[w.active & u].mean())
+
+    report["performance_gap"] = performance_gap(treated)
+    report["performance_gap_control"] = performance_gap(control)
+    report["performance_gap_narrowed"] = (
+        report["performance_gap_control"] - report["performance_gap"]
+    )
+    return report
+
+
+def flatten(evaluation: dict[str, Any]) -> dict[str, float]:
+    """One level of keys (``level5_roi.roi_percent`` ...) for tables; adds ``roi_percent``."""
+    flat = {
+        f"{section}.{key}": float(value)
+        for section, values in evaluation.items()
+        for key, value in values.items()
+    }
+    flat["roi_percent"] = flat.get("level5_roi.roi_percent", float("nan"))
+    flat["effect_size_d"] = flat.get("level3_behaviour.effect_size_d", float("nan"))
+    return flat

@@ -1,0 +1,58 @@
+"""The ``mentorsim`` command.
+
+Each subcommand lives in its own module under :mod:`sim.cli`. Errors the user can
+fix (the :class:`~sim.errors.MentorsimError` family) are printed as one line on stderr
+with exit code 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sim.cli import analyse, app, compare, rerun, run, sweep, validate
+from sim.errors import MentorsimError
+
+EXIT_USER_ERROR = 2
+COMMANDS = (run, validate, compare, sweep, analyse, rerun, app)
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(EXIT_USER_ERROR,
+                  f"mentorsim: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``mentorsim`` command."""
+    from sim import __version__
+
+    parser = OneLineErrorParser(
+        prog="mentorsim",
+        description="Agent-based simulation of mentoring as a performance-improvement programme.",
+    )
+    parser.add_argument("--version", action="version", version=f"mentorsim {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mentorsim`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except MentorsimError as exc:
+        print(f"mentorsim: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("mentorsim: interrupted; no results were written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

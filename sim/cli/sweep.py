@@ -1,0 +1,74 @@
+"""``mentorsim sweep``: run (or resume) a sweep file, then analyse it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.experiment.executors import KINDS
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--executor``, ``--workers`` and ``--scheduler`` to ``parser``."""
+    parser.add_argument("--executor", choices=KINDS, default="serial",
+                        help="where runs go: this process, a local process pool, or Dask "
+                             "(default: serial)")
+    parser.add_argument("--workers", type=int,
+                        help="worker processes (processes; local Dask cluster); default: CPUs")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a "
+                             "local cluster)")
+
+
+def register(subparsers) -> None:
+    """Add the ``sweep`` subcommand."""
+    sweep = subparsers.add_parser(
+        "sweep", help="run a parameter sweep (resumable), then analyse it",
+        description="Run every design point of SWEEP with every replication seed into "
+                    "--out; re-running the same command resumes where it stopped. A --out "
+                    "holding another sweep's results, or results of other model code, is "
+                    "refused unless --force-new.")
+    sweep.add_argument("sweep", help="sweep TOML file (see docs/experiments.md)")
+    sweep.add_argument("--out", help="results directory (default: results/<sweep file stem>)")
+    add_executor_options(sweep)
+    sweep.add_argument("--force-new", action="store_true",
+                       help="if --out holds results of another sweep (the sweep file changed) "
+                            "or of other model code, delete them and start afresh instead "
+                            "of refusing (a directory that is not a sweep's is still "
+                            "refused)")
+    sweep.add_argument("--no-analysis", action="store_true", help="skip the analysis")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(func=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Run the sweep, print counts, then the analysis."""
+    from sim.analysis.sensitivity import analyse
+    from sim.experiment.designs import load_sweep
+    from sim.experiment.runner import run_sweep
+
+    if args.scheduler and args.executor != "dask":
+        args.executor = "dask"
+    sweep = load_sweep(args.sweep)
+    out = Path(args.out) if args.out else Path("results") / Path(args.sweep).stem
+    try:
+        outcome = run_sweep(sweep, out, args.executor, args.workers, args.scheduler,
+                            progress=not args.quiet, force_new=args.force_new)
+    except KeyboardInterrupt:
+        print(f"mentorsim: interrupted; finished runs are kept in {out}/runs/; run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
+    rate = f", {outcome.runs_per_second:.2f} runs/s" if outcome.ran else ""
+    print(f"{out}: {outcome.done} of {outcome.runs} runs done, {outcome.failed} failed, "
+          f"{outcome.skipped} resumed from disk; ran {outcome.ran} in "
+          f"{outcome.seconds:.1f} s{rate} ({args.executor})")
+    if outcome.failed:
+        first = outcome.failures.iloc[0]
+        print(f"  failures in {out}/failures.parquet, e.g. {first['id']}: "
+              f"{first['error_type']}: {first['error_message']}")
+    if not args.no_analysis and outcome.done:
+        analysis = analyse(out)
+        print(analysis.format())
+        print(f"wrote {analysis.directory}/: " + ", ".join(p.name for p in analysis.files))
+    return 0

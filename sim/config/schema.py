@@ -1,0 +1,373 @@
+"""Scenario schema: every section of a scenario as a frozen pydantic model.
+
+A scenario is a TOML file validated into a frozen :class:`Scenario`. Every section is a
+pydantic model with ``extra="forbid"``, so an unknown key is an error; every error is
+turned into one :class:`~sim.errors.ScenarioError` line naming the file, the dotted field
+and the offending value. Units live in field names (``duration_weeks``,
+``meeting_hours``, ``salary_per_year``). Defaults and their sources are listed in
+docs/ODD.md (from the shared research notes).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Probability = float  # documented alias; ranges enforced with Field(ge=0, le=1)
+MAX_SEED = 2**63 - 1  # seeds are 63-bit non-negative integers (numpy refuses negatives)
+
+
+class _Section(BaseModel):
+    # inf and NaN are refused in every float field of every section and of Scenario (a
+    # bound like ge=0 alone lets inf in); the sections' validators rely on finite values
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Group(_Section):
+    """A demographic group of employees, for equity analysis."""
+
+    name: str = Field(min_length=1)
+    share: float = Field(gt=0, le=1, description="share of the workforce and of hires")
+    underrepresented: bool = False
+
+
+class Role(_Section):
+    """A job family: its share of the workforce and how far below the job new hires start."""
+
+    name: str = Field(min_length=1)
+    share: float = Field(gt=0, le=1)
+    hire_skill_mean: float = Field(
+        gt=0, lt=1, description="new hires' mean skill; lower means a longer ramp-up"
+    )
+
+
+class Organisation(_Section):
+    """The organisation: its size, competencies and what its mission requires."""
+
+    headcount: int = Field(1000, ge=2, le=50_000_000)
+    competencies: list[str] = Field(
+        default_factory=lambda: [
+            "technical",
+            "digital",
+            "communication",
+            "leadership",
+            "client",
+            "compliance",
+        ],
+        min_length=1,
+        max_length=256,
+    )
+    strategic_weights: list[float] = Field(
+        default_factory=lambda: [0.25, 0.15, 0.2, 0.1, 0.2, 0.1],
+        description="importance of each competency to the mission; must sum to 1",
+    )
+    required_levels: list[float] = Field(
+        default_factory=lambda: [0.7, 0.5, 0.6, 0.45, 0.6, 0.5],
+        description="skill level the work requires in each competency, in [0, 1]",
+    )
+    proficiency_threshold: float = Field(
+        0.9, gt=0, le=1, description="performance at which an employee counts as proficient"
+    )
+    salary_per_year: float = Field(60_000.0, ge=0)
+    hours_per_week: float = Field(40.0, gt=0, le=80)
+
+    @model_validator(mode="after")
+    def _check_vectors(self) -> Organisation:
+        k = len(self.competencies)
+        if len(set(self.competencies)) != k:
+            raise ValueError(f"competency names must be unique, got {self.competencies}")
+        for name in ("strategic_weights", "required_levels"):
+            values = getattr(self, name)
+            if len(values) != k:
+                raise ValueError(
+                    f"{name} has {len(values)} values but there are {k} competencies"
+                )
+        if any(w < 0 or not math.isfinite(w) for w in self.strategic_weights):
+            raise ValueError(f"strategic_weights must be >= 0, got {self.strategic_weights}")
+        if abs(sum(self.strategic_weights) - 1.0) > 1e-6:
+            raise ValueError(
+                f"strategic_weights must sum to 1, got {sum(self.strategic_weights):.6g}"
+            )
+        if any(not 0 < r <= 1 for r in self.required_levels):
+            raise ValueError(f"required_levels must be in (0, 1], got {self.required_levels}")
+        return self
+
+
+class ScheduledChange(_Section):
+    """A change to what the work requires, on a given week ("week 52: digital at 0.8")."""
+
+    week: int = Field(ge=0)
+    competency: str
+    required_level: float | None = Field(None, gt=0, le=1)
+    strategic_weight: float | None = Field(
+        None, ge=0, le=1, description="new weight; the others are rescaled to keep the sum 1"
+    )
+
+
+class EnvironmentSettings(_Section):
+    """The winds of change: drift, random shocks and scheduled changes of requirements."""
+
+    drift_sd_per_year: float = Field(0.03, ge=0, le=1)
+    trend_per_year: float = Field(0.01, ge=-0.5, le=0.5)
+    shocks_per_year: float = Field(0.5, ge=0, le=52)
+    shock_size: float = Field(0.1, ge=0, le=1)
+    changes: list[ScheduledChange] = Field(default_factory=list)
+
+
+class WorkforceSettings(_Section):
+    """Who the employees are, how they arrive and how they leave."""
+
+    initial_skill_sd: float = Field(
+        0.08, ge=0, lt=0.5, description="staff in post: spread around their settled level"
+    )
+    hire_skill_mean: float = Field(0.38, gt=0, lt=1)
+    hire_skill_sd: float = Field(0.1, ge=0, lt=0.5)
+    aptitude_sd: float = Field(0.25, ge=0, le=2, description="sigma of the lognormal aptitude")
+    annual_turnover: float = Field(0.12, ge=0, lt=1, description="Boushey & Glynn; BLS")
+    retirement_age_years: float = Field(65.0, gt=18, le=100)
+    initial_age_mean_years: float = Field(42.0, gt=16, le=100)
+    initial_age_sd_years: float = Field(10.0, ge=0, le=40)
+    hire_age_mean_years: float = Field(28.0, gt=16, le=100)
+    hire_age_sd_years: float = Field(5.0, ge=0, le=40)
+    vacancy_fill_per_week: float = Field(
+        0.25, ge=0, le=1, description="chance a vacancy is filled in a given week"
+    )
+    promotion_rate_per_year: float = Field(
+        0.05, ge=0, le=1, description="promotion chance of a proficient employee per year"
+    )
+    sponsorship_multiplier: float = Field(
+        2.0, ge=1, le=10, description="promotion hazard ratio with an active sponsor [S]"
+    )
+    groups: list[Group] = Field(
+        default_factory=lambda: [
+            Group(name="majority", share=0.8),
+            Group(name="underrepresented", share=0.2, underrepresented=True),
+        ],
+        min_length=1,
+    )
+    roles: list[Role] = Field(
+        default_factory=list,
+        description="job families with their own ramp-up; empty = one role using "
+        "hire_skill_mean",
+    )
+
+    @model_validator(mode="after")
+    def _check_groups(self) -> WorkforceSettings:
+        for label, items in (("group", self.groups), ("role", self.roles)):
+            if not items:
+                continue
+            names = [item.name for item in items]
+            if len(set(names)) != len(names):
+                raise ValueError(f"{label} names must be unique, got {names}")
+            total = sum(item.share for item in items)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"{label} shares must sum to 1, got {total:.6g}")
+        return self
+
+
+class Learning(_Section):
+    """How skills change: by doing, from mentors, and by forgetting."""
+
+    doing_rate_per_week: float = Field(
+        0.015, ge=0, le=1, description="experienced employee; ~ forgetting rate, so the median "
+        "employee settles at the required level"
+    )
+    novice_boost: float = Field(2.0, ge=0, le=100, description="newcomer's extra doing rate")
+    novice_weeks: float = Field(16.0, gt=0, le=520, description="how fast the boost fades")
+    mentoring_rate_per_hour: float = Field(0.015, ge=0, le=10)
+    reciprocal_rate_per_hour: float = Field(0.03, ge=0, le=10)
+    skill_half_life_months: float = Field(11.0, gt=0, le=1200)
+    weekly_noise_sd: float = Field(0.3, ge=0, le=1)
+
+
+class Attitudes(_Section):
+    """The attitude channel: commitment rises with mentoring and lowers the quit hazard."""
+
+    mentee_effect_sd: float = Field(
+        0.35, ge=0, le=2, description="commitment gain of a mentee in an average pair "
+        "(Allen et al. 2004: attitudes d ~ 0.35)"
+    )
+    mentored_quit_hazard_ratio: float = Field(
+        0.8, gt=0, le=1, description="quit hazard ratio at that gain (new-teacher retention)"
+    )
+    mentor_quit_hazard_ratio: float = Field(
+        0.9, gt=0, le=1, description="Ghosh & Reio 2013; sets the mentors' commitment gain"
+    )
+    weeks_to_effect: float = Field(
+        13.0, gt=0, le=520, description="time constant of the rise while in a pair"
+    )
+    half_life_weeks: float = Field(
+        52.0, gt=0, le=5200, description="fade of commitment after the pair ends"
+    )
+    e_mentoring_psychosocial: float = Field(
+        0.5, ge=0, le=1, description="share of the attitude effect e-mentoring delivers"
+    )
+    motivation_effect: float = Field(
+        0.02, ge=0, le=0.5, description="performance gain per SD of commitment"
+    )
+
+
+class Causes(_Section):
+    """Performance enablers that are not skills (Gilbert's behaviour engineering model).
+
+    Each is the share of skill-based performance that the environment lets through
+    (1 = no deficit). Mentoring acts on skills and motives, not on these.
+    """
+
+    information: float = Field(1.0, gt=0, le=1, description="clear expectations, feedback")
+    resources: float = Field(1.0, gt=0, le=1, description="tools, time, materials")
+    incentives: float = Field(1.0, gt=0, le=1, description="rewards aligned with the work")
+
+
+class Informal(_Section):
+    """Informal mentoring: ties that form by themselves, by similarity and proximity."""
+
+    enabled: bool = False
+    ties_per_year: float = Field(
+        0.15, ge=0, le=5, description="chance an unpaired employee forms a tie in a year"
+    )
+    homophily: float = Field(0.5, ge=0, le=1, description="Thomas 1990; share same-group")
+    underrepresented_tie_ratio: float = Field(
+        0.6, gt=0, le=1, description="tie formation relative to majority (Milkman et al. 2015)"
+    )
+    underrepresented_sponsorship_ratio: float = Field(
+        0.25, gt=0, le=1, description="sponsorship access relative to majority (CTI 2019) [W]"
+    )
+    duration_weeks: int = Field(104, ge=1)
+    mentees_per_mentor: int = Field(1, ge=1, le=32)
+    meetings_per_month: float = Field(1.0, gt=0, le=31)
+
+
+class Evaluation(_Section):
+    """How a run is evaluated: control arm, money units for costs and benefits."""
+
+    control: Literal["none", "no_programme"] = Field(
+        "none", description="no_programme: also run the same seed without the programme"
+    )
+    output_value_per_salary: float = Field(
+        1.5, ge=0, le=100, description="value of a fully proficient employee's output"
+    )
+    replacement_cost_share: float = Field(
+        0.21, ge=0, le=5, description="cost of a leaver as a share of salary (Boushey & "
+        "Glynn 2012)"
+    )
+    coordination_hours_per_pair: float = Field(
+        6.0, ge=0, le=1000, description="programme staff time per pair matched"
+    )
+    fixed_cost: float = Field(0.0, ge=0, description="programme set-up cost, money units")
+
+
+class ProgrammeDesign(_Section):
+    """A mentoring programme: needs, design, implementation (see docs/ODD.md)."""
+
+    enabled: bool = False
+    start_week: int = Field(0, ge=0)
+    cadence_weeks: int = Field(4, ge=1, le=520, description="needs assessment and matching")
+    eligibility: Literal["new_hires", "largest_gaps", "all", "group"] = "largest_gaps"
+    target_group: str | None = Field(None, description="with eligibility = 'group'")
+    new_hire_tenure_weeks: int = Field(26, ge=1)
+    max_mentee_share: float = Field(0.1, ge=0, le=0.5)
+    min_gap: float = Field(0.02, ge=0, le=1, description="smallest weighted gap to qualify")
+    matching: Literal[
+        "random", "gap_targeted", "similarity", "mentee_choice", "peer", "reverse"
+    ] = "gap_targeted"
+    format: Literal["one_to_one", "group", "e_mentoring"] = "one_to_one"
+    voluntary: bool = True
+    reverse_competency: str | None = Field(None, description="with matching = 'reverse'")
+    peer_min_tenure_weeks: int = Field(26, ge=0)
+    rollout: Literal["all_at_once", "phased", "randomised"] = "all_at_once"
+    rollout_weeks: int = Field(26, ge=1, description="phased: weeks until all are offered")
+    offered_share: float = Field(
+        0.5, gt=0, le=1, description="randomised: share of eligible offered; others wait-listed"
+    )
+    monitoring_weeks: int = Field(0, ge=0, description="0 = no monitoring of pairs")
+    rematch_below_quality: float = Field(0.3, ge=0, le=1)
+    management_support: float = Field(1.0, ge=0, le=1)
+    support_half_life_weeks: float | None = Field(
+        None, gt=0, description="management support fades with this half-life; None = lasts"
+    )
+    targeted: bool = True
+    targeted_multiplier: float = Field(2.0, ge=1, le=5, description="Christensen et al. 2020")
+    candidates_per_mentee: int = Field(16, ge=1, le=1024)
+    mentees_per_mentor: int = Field(1, ge=1, le=32)
+    mentor_min_tenure_weeks: int = Field(104, ge=0)
+    mentor_min_performance: float = Field(0.9, ge=0, le=1)
+    duration_weeks: int = Field(52, ge=1)
+    meetings_per_month: float = Field(2.0, gt=0, le=31)
+    meeting_hours: float = Field(1.0, gt=0, le=24)
+    mentor_prep_hours_per_month: float = Field(1.0, ge=0, le=100)
+    mentor_training_hours: float = Field(4.0, ge=0, le=200)
+    formal_quality: float = Field(
+        0.6, gt=0, le=1, description="mean quality of an assigned pair relative to informal"
+    )
+    quality_sd: float = Field(0.15, ge=0, le=1)
+    early_ending_share_6_months: float = Field(0.25, ge=0, lt=1)
+    early_ending_penalty: float = Field(
+        0.1, ge=0, le=1, description="drop in commitment after an early ending"
+    )
+
+
+class Scenario(_Section):
+    """A whole scenario: the organisation, its environment, workforce and programme."""
+
+    name: str = "baseline"
+    description: str = ""
+    horizon_weeks: int = Field(156, ge=1, le=5200)
+    seed: int = Field(20260101, ge=0, le=MAX_SEED)
+    organisation: Organisation = Field(default_factory=Organisation)
+    environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
+    workforce: WorkforceSettings = Field(default_factory=WorkforceSettings)
+    learning: Learning = Field(default_factory=Learning)
+    attitudes: Attitudes = Field(default_factory=Attitudes)
+    causes: Causes = Field(default_factory=Causes)
+    informal: Informal = Field(default_factory=Informal)
+    programme: ProgrammeDesign = Field(default_factory=ProgrammeDesign)
+    evaluation: Evaluation = Field(default_factory=Evaluation)
+
+    @model_validator(mode="after")
+    def _check_cross_fields(self) -> Scenario:
+        names = set(self.organisation.competencies)
+        for i, change in enumerate(self.environment.changes):
+            if change.competency not in names:
+                raise ValueError(
+                    f"environment.changes.{i}.competency = {change.competency!r} is not one "
+                    f"of the competencies {sorted(names)}"
+                )
+        programme = self.programme
+        if programme.reverse_competency is not None and programme.reverse_competency not in names:
+            raise ValueError(
+                f"programme.reverse_competency = {programme.reverse_competency!r} is not one "
+                f"of the competencies {sorted(names)}"
+            )
+        if programme.matching == "reverse" and programme.reverse_competency is None:
+            raise ValueError("programme.matching = 'reverse' needs programme.reverse_competency")
+        groups = [g.name for g in self.workforce.groups]
+        if programme.eligibility == "group" and programme.target_group not in groups:
+            raise ValueError(
+                f"programme.target_group = {programme.target_group!r} is not one of the "
+                f"groups {groups}"
+            )
+        if self.programme.enabled and self.programme.start_week >= self.horizon_weeks:
+            raise ValueError(
+                f"programme.start_week = {self.programme.start_week} is not before "
+                f"horizon_weeks = {self.horizon_weeks}"
+            )
+        if programme.enabled and programme.duration_weeks > self.horizon_weeks:
+            raise ValueError(
+                f"programme.duration_weeks = {programme.duration_weeks} is longer than "
+                f"horizon_weeks = {self.horizon_weeks}"
+            )
+        return self
+
+    @property
+    def n_competencies(self) -> int:
+        """Number of competencies K."""
+        return len(self.organisation.competencies)
+
+    def to_toml(self) -> str:
+        """Render the scenario as TOML that :func:`load_scenario` reads back identically."""
+        from sim.config.toml import dumps_toml
+
+        return dumps_toml(self.model_dump(mode="json"))

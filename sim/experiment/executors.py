@@ -1,0 +1,147 @@
+"""Executors that run a sweep's chunks: in-process, in a local process pool, or on Dask.
+
+All three are :class:`concurrent.futures.Executor`s, made by :func:`make_executor` as
+context managers, so one code path (``submit`` plus ``concurrent.futures.wait``) serves::
+
+    with make_executor("processes", workers=2) as ex:
+        future = ex.submit(fn, *args)
+
+Importing mesa forces multiprocessing's start method to ``spawn``; the process pool gets
+an explicit spawn context and its workers are reused across chunks of runs, so the
+start-up (imports, loading numba's cache) is paid once per worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from sim.errors import MentorsimError
+
+ExecutorKind = Literal["serial", "processes", "dask"]
+KINDS: tuple[str, ...] = ("serial", "processes", "dask")
+
+
+class SerialExecutor(Executor):
+    """Runs each submitted call at once, in this process (for debugging and small sweeps).
+
+    Attributes:
+        workers: Always 1.
+
+    """
+
+    workers = 1
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` now and return its finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - the future carries it
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+def _warm_up() -> None:
+    """Import the run machinery in a fresh worker (loads numba's cached kernels)."""
+    import sim.experiment.runner  # noqa: F401
+
+
+def default_workers() -> int:
+    """Number of CPUs this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def check_options(kind: str, workers: int | None) -> None:
+    """Check an executor kind and worker count before anything is started or written.
+
+    Raises:
+        MentorsimError: Unknown kind, or fewer than one worker.
+
+    """
+    if kind not in KINDS:
+        raise MentorsimError(f"--executor = {kind!r}: expected one of {', '.join(KINDS)}")
+    if workers is not None and workers < 1:
+        raise MentorsimError(f"--workers = {workers}: expected at least 1")
+
+
+@contextmanager
+def make_executor(
+    kind: str = "serial", workers: int | None = None, scheduler: str | None = None
+) -> Iterator[Executor]:
+    """An executor of the given kind, shut down on leaving the ``with`` block.
+
+    Args:
+        kind: ``"serial"``, ``"processes"`` or ``"dask"``.
+        workers: Worker processes (processes; dask local cluster); default: CPUs.
+        scheduler: Address of a running Dask scheduler; None starts a
+            ``LocalCluster(n_workers=workers, threads_per_worker=1)``.
+
+    Yields:
+        The executor; its ``workers`` attribute says how many runs go at once.
+
+    Raises:
+        MentorsimError: Unknown kind, or Dask is not installed or unreachable.
+
+    """
+    check_options(kind, workers)
+    if kind == "serial":
+        yield SerialExecutor()
+    elif kind == "processes":
+        n = workers or default_workers()
+        pool = ProcessPoolExecutor(
+            max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up
+        )
+        pool.workers = n  # type: ignore[attr-defined]
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        with _dask_executor(workers, scheduler) as executor:
+            yield executor
+
+
+@contextmanager
+def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Executor]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise MentorsimError(
+            "--executor dask needs dask.distributed: pip install -e '.[dask]'"
+        ) from None
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers or default_workers(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="20s")
+    except OSError as exc:
+        if cluster is not None:
+            cluster.close()
+        raise MentorsimError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    try:
+        client.run(_warm_up)
+        executor = client.get_executor(pure=False)
+        threads = sum(client.nthreads().values())
+        executor.workers = max(threads, 1)  # type: ignore[attr-defined]
+        yield executor
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,126 @@
+"""Provenance: which model code produced a set of results.
+
+:func:`fingerprint` hashes the source of the code that shapes a run's numbers (the
+packages :mod:`sim.config`, :mod:`sim.kernels`, :mod:`sim.model` and :mod:`sim.march`,
+the evaluation and the single-run module; sorted by path, ``__pycache__`` excluded)
+together with the mentorsim version, and records the git commit when the package sits
+in a git checkout.
+Results written by different code are not mixed: a sweep directory whose recorded code
+fingerprint differs from the running code's is refused on resume (see
+:mod:`sim.experiment.runner`). The git commit is informative only; it is not compared, since
+a commit can change files that do not touch the model and an edited working tree keeps
+its commit.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import subprocess
+from pathlib import Path
+from typing import Any
+
+PACKAGE = Path(__file__).resolve().parent.parent
+# The code that shapes numbers; an edit to the CLI, the runner, the figures or the app
+# does not change a run's results, so it must not block resuming a sweep.
+_PATTERNS = (
+    "config/*.py",
+    "kernels/*.py",
+    "model/*.py",
+    "march/*.py",
+    "analysis/evaluation.py",
+    "experiment/run.py",
+    "errors.py",
+)
+
+
+def source_files(package: Path = PACKAGE) -> list[Path]:
+    """The files whose contents make up the code fingerprint, sorted by relative path."""
+    found = {p for pattern in _PATTERNS for p in package.glob(pattern)
+             if "__pycache__" not in p.parts}
+    return sorted(found, key=lambda p: p.relative_to(package).as_posix())
+
+
+def code_hash(package: Path = PACKAGE, version: str | None = None) -> str:
+    """SHA-256 over the package's source files and the mentorsim version.
+
+    Args:
+        package: The package directory (default: the installed ``sim``).
+        version: The mentorsim version (default: ``sim.__version__``).
+
+    Returns:
+        The hex digest; equal for byte-identical source and the same version.
+
+    """
+    if version is None:
+        from sim import __version__ as version
+    digest = hashlib.sha256()
+    digest.update(f"mentorsim {version}\0".encode())
+    for path in source_files(package):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def git_commit(directory: Path = PACKAGE) -> str | None:
+    """The git commit checked out around ``directory`` (``+dirty`` if edited), or None."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory,
+                              capture_output=True, text=True, timeout=5)
+        if head.returncode != 0:
+            return None
+        status = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=directory,
+                                capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = head.stdout.strip()
+    return f"{commit}+dirty" if status.returncode == 0 and status.stdout.strip() else commit
+
+
+@functools.lru_cache(maxsize=1)
+def fingerprint() -> dict[str, Any]:
+    """Provenance of this process's model code (computed once per process).
+
+    Returns:
+        ``{"code": sha256 hex, "version": mentorsim version, "git_commit": commit or None,
+        "files": number of source files hashed}``.
+
+    """
+    from sim import __version__
+
+    return {
+        "code": code_hash(PACKAGE, __version__),
+        "version": __version__,
+        "git_commit": git_commit(PACKAGE),
+        "files": len(source_files(PACKAGE)),
+    }
+
+
+def describe_difference(found: dict[str, Any] | None, current: dict[str, Any]) -> str:
+    """Say in a few words how recorded provenance differs from the current one.
+
+    Args:
+        found: Provenance recorded with some results (None if none was recorded).
+        current: The running code's provenance (see :func:`fingerprint`).
+
+    Returns:
+        Text such as ``"written by mentorsim 0.1.0 (code 1a2b3c4d5e6f, commit 89ab...)
+        and this is mentorsim 0.1.0 (code 0f1e2d3c4b5a, ...)"``.
+
+    """
+    def label(p: dict[str, Any]) -> str:
+        commit = p.get("git_commit")
+        where = f", commit {commit[:12]}{'+dirty' if commit.endswith('+dirty') else ''}" \
+            if commit else ""
+        return f"mentorsim {p.get('version', '?')} (code {str(p.get('code', '?'))[:12]}{where})"
+
+    if not found:
+        return f"written before code provenance was recorded; this is {label(current)}"
+    return f"written by {label(found)}, this is {label(current)}"
+
+
+def same_code(found: dict[str, Any] | None, current: dict[str, Any]) -> bool:
+    """Whether recorded provenance names the same model code and version as ``current``."""
+    return bool(found) and found.get("code") == current.get("code") \
+        and found.get("version") == current.get("version")

@@ -1,0 +1,148 @@
+"""Run one scenario with one seed and gather what a results store needs.
+
+Used by the CLI and by experiment runners; knows nothing of files (see
+:mod:`sim.experiment.store`).
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis.evaluation import control_scenario, evaluate, flatten
+from sim.config import Scenario, check_seed
+from sim.experiment.provenance import fingerprint
+from sim.experiment.resources import check_memory
+from sim.model import MentoringModel
+from sim.model.needs import cause_analysis, gap_table
+from sim.model.reporters import run_summary
+
+MANIFEST_FORMAT = 1
+_PACKAGES = ("mentorsim", "mesa", "numpy", "numba", "pandas", "pydantic", "pyarrow")
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run.
+
+    Attributes:
+        timeseries: The model reporters, one row per week (week 0 = before the first step).
+        summary: End-of-run results (see :func:`sim.model.reporters.run_summary`), plus the
+            flattened evaluation when there is a control arm.
+        manifest: What is needed to reproduce the run: scenario as resolved, seed, versions.
+        evaluation: Kirkpatrick levels, ROI and equity against the control arm, if any.
+        control_timeseries: The control arm's reporters, if any.
+        tables: Needs assessment tables at the end of the run (gaps by group and
+            competency; cause analysis).
+
+    """
+
+    timeseries: pd.DataFrame
+    summary: dict[str, float]
+    manifest: dict[str, Any] = field(default_factory=dict)
+    evaluation: dict[str, Any] | None = None
+    control_timeseries: pd.DataFrame | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape a run's numbers."""
+    return dict(_versions())
+
+
+@cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    # read once per process: package metadata does not change under a running process,
+    # and reading it costs ~8 ms, more than a small run's model setup
+    found = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for name in _PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return tuple(found.items())
+
+
+def make_manifest(scenario: Scenario, seed: int, source: str | None = None) -> dict[str, Any]:
+    """A manifest for a run of ``scenario`` with ``seed``.
+
+    Besides the resolved scenario, the seed and the package versions it records the model
+    code's provenance (:func:`sim.experiment.provenance.fingerprint`), which ``mentorsim rerun``
+    reports when a re-run differs.
+    """
+    return {
+        "format": MANIFEST_FORMAT,
+        "kind": "run",
+        "scenario_source": source,
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": seed,
+        "versions": versions(),
+        "provenance": fingerprint(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: bool = False,
+    source: str | None = None,
+) -> RunResult:
+    """Run ``scenario`` to its horizon.
+
+    Args:
+        scenario: The validated scenario.
+        seed: Seed of all randomness; None uses the scenario's seed.
+        progress: Show a tqdm progress bar over weeks.
+        source: Where the scenario came from (recorded in the manifest and named in
+            errors).
+
+    Returns:
+        The time series, the end-of-run summary and the manifest.
+
+    Raises:
+        ScenarioError: ``seed`` is negative or more than 63 bits.
+        ResourceLimitError: The run would need more memory than is available (checked
+            before anything is allocated, see :func:`sim.experiment.resources.check_memory`).
+
+    """
+    where = source or "<scenario>"
+    seed = scenario.seed if seed is None else check_seed(seed, f"{where}: seed")
+    check_memory(scenario, where)
+    model = _run_model(scenario, seed, progress)
+    summary = run_summary(model)
+    result = RunResult(
+        timeseries=model.timeseries(),
+        summary=summary,
+        manifest=make_manifest(scenario, seed, source),
+        tables={
+            "gaps_by_group": gap_table(model),
+            "causes": pd.DataFrame([cause_analysis(model)]),
+        },
+    )
+    if scenario.programme.enabled and scenario.evaluation.control == "no_programme":
+        control = _run_model(control_scenario(scenario), seed, progress)
+        result.evaluation = evaluate(model, control)
+        result.control_timeseries = control.timeseries()
+        summary.update(flatten(result.evaluation))
+    return result
+
+
+def _run_model(scenario: Scenario, seed: int, progress: bool) -> MentoringModel:
+    model = MentoringModel(scenario=scenario, rng=seed)
+    if not progress:
+        return model.run()
+    from tqdm import tqdm
+
+    with tqdm(total=scenario.horizon_weeks, unit="week", desc=scenario.name) as bar:
+        while model.running:
+            model.step()
+            bar.update()
+    return model

@@ -1,0 +1,147 @@
+"""Matching policies: who can mentor, and which mentor each mentee gets.
+
+Every policy draws a fixed number of random candidate mentors per mentee and picks the
+best one with free capacity by the policy's score, in a numba kernel (so a policy costs
+O(mentees x candidates x K), never mentees x mentors):
+
+- ``random``: shuffled free places, no scoring.
+- ``gap_targeted``: who can teach most where the mentee's strategy-weighted gaps are.
+- ``similarity``: assigned by deep-level similarity (better relationships).
+- ``mentee_choice``: the mentee chooses, liking both similarity and what they can learn;
+  input into matching raises quality (Kendall & Smith-Jentsch 2015).
+- ``peer``: near-peers (some tenure, below senior) by gap-targeted score.
+- ``reverse``: juniors strong in one new competency teach seniors short in it.
+- informal self-selection (used by :mod:`sim.model.informal`): similarity plus homophily.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import ProgrammeDesign
+from sim.kernels.api import match_by_scores, match_gap_targeted
+from sim.model.relationships import similarity
+from sim.model.workforce import Workforce
+
+CHUNK = 8192  # mentees scored at once (bounds the n x C x K scratch memory)
+
+
+def senior_pool(workforce: Workforce, min_tenure: int, min_performance: float) -> np.ndarray:
+    """Active employees, not mentees themselves, with the tenure and performance to mentor."""
+    wf = workforce
+    return np.flatnonzero(
+        wf.active & (wf.mentor < 0) & (wf.tenure_weeks >= min_tenure)
+        & (wf.performance >= min_performance)
+    )
+
+
+def mentor_pool(
+    workforce: Workforce, design: ProgrammeDesign, threshold: float, reverse_k: int = -1
+) -> np.ndarray:
+    """Slots that may mentor under ``design`` (capacity not yet checked)."""
+    wf = workforce
+    if design.matching == "peer":
+        return np.flatnonzero(
+            wf.active & (wf.mentor < 0) & (wf.tenure_weeks >= design.peer_min_tenure_weeks)
+            & (wf.tenure_weeks < design.mentor_min_tenure_weeks) & (wf.performance >= threshold)
+        )
+    if design.matching == "reverse":
+        strong = wf.skills[:, reverse_k] >= np.quantile(
+            wf.skills[wf.active, reverse_k], 0.8
+        ) if wf.n_active else np.zeros(wf.size, dtype=bool)
+        return np.flatnonzero(
+            wf.active & (wf.mentor < 0) & (wf.tenure_weeks < design.mentor_min_tenure_weeks)
+            & strong
+        )
+    return senior_pool(wf, design.mentor_min_tenure_weeks, design.mentor_min_performance)
+
+
+def free_capacity(
+    workforce: Workforce, pool: np.ndarray, cap: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Members of ``pool`` with free places under the load cap, and how many each has."""
+    free = cap - workforce.load[pool].astype(np.int64)
+    keep = free > 0
+    return pool[keep], free[keep]
+
+
+def _teaching_scores(
+    workforce: Workforce, mentees: np.ndarray, mentor_slots: np.ndarray,
+    required: np.ndarray, weights: np.ndarray,
+) -> np.ndarray:
+    """sum_k w_k g_ek max(s_mk - s_ek, 0) for each (mentee, candidate) pair, chunked."""
+    out = np.empty(mentor_slots.shape, dtype=np.float64)
+    for start in range(0, mentees.shape[0], CHUNK):
+        rows = slice(start, start + CHUNK)
+        s_e = workforce.skills[mentees[rows]][:, None, :]
+        s_m = workforce.skills[mentor_slots[rows]]
+        gap = np.maximum(required - s_e, 0.0)
+        out[rows] = (weights * gap * np.maximum(s_m - s_e, 0.0)).sum(axis=2)
+    return out
+
+
+def assign(
+    policy: str,
+    workforce: Workforce,
+    mentees: np.ndarray,
+    mentors: np.ndarray,
+    capacity: np.ndarray,
+    required: np.ndarray,
+    weights: np.ndarray,
+    rng: np.random.Generator,
+    candidates_per_mentee: int,
+    homophily: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Match ``mentees`` (in priority order) to ``mentors`` with free ``capacity``.
+
+    Args:
+        policy: A matching policy name (see the module docstring) or ``"informal"``.
+        workforce: The arrays.
+        mentees: Slots to match, highest priority first.
+        mentors: Slots with free capacity (any of this round's mentees among them are left
+            out).
+        capacity: Their free places (int64).
+        required: Required levels (K,) (for reverse mentoring, already one-hot weighted).
+        weights: Strategic weights (K,).
+        rng: The caller's Generator (candidate draws, shuffles).
+        candidates_per_mentee: How many random candidates each mentee considers.
+        homophily: For ``informal``: chance a mentee looks only at their own group.
+
+    Returns:
+        The matched mentees and their mentors (equal-length slot arrays).
+
+    """
+    # nobody is matched to themselves: this round's mentees are not its mentors
+    not_mentee = ~np.isin(mentors, mentees)
+    mentors, capacity = mentors[not_mentee], capacity[not_mentee]
+    if mentees.shape[0] == 0 or mentors.shape[0] == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    if policy == "random":
+        places = rng.permutation(np.repeat(mentors, capacity))
+        n = min(places.shape[0], mentees.shape[0])
+        return mentees[:n], places[:n]
+    candidates = rng.integers(0, mentors.shape[0], size=(mentees.shape[0], candidates_per_mentee))
+    if policy in ("gap_targeted", "peer", "reverse"):
+        chosen = match_gap_targeted(
+            workforce.skills, required, weights, mentees, mentors, capacity, candidates
+        )
+        keep = chosen >= 0
+        return mentees[keep], chosen[keep].astype(np.int64)
+    slots = mentors[candidates]
+    sim = similarity(workforce, mentees[:, None], slots)
+    if policy == "similarity":
+        scores = sim
+    elif policy == "mentee_choice":
+        teach = _teaching_scores(workforce, mentees, slots, required, weights)
+        scale = teach.max() if teach.size and teach.max() > 0 else 1.0
+        scores = 0.5 * sim + 0.5 * teach / scale
+    elif policy == "informal":
+        same = workforce.group[slots] == workforce.group[mentees][:, None]
+        own_group_only = rng.random(mentees.shape[0]) < homophily
+        scores = sim + np.where(same & own_group_only[:, None], 10.0, 0.0)
+    else:
+        raise ValueError(f"unknown matching policy {policy!r}")
+    chosen = match_by_scores(scores, candidates, capacity)
+    keep = chosen >= 0
+    return mentees[keep], mentors[chosen[keep]]

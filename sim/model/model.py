@@ -1,0 +1,273 @@
+"""MentoringModel: the organisation, its environment, workforce and programme, week by week.
+
+One step is one week, in the order of the ODD schedule (docs/ODD.md):
+environment update -> relationship lifecycle -> programme phase -> informal ties ->
+learning kernel over the whole skill matrix -> outcomes (commitment, promotions) ->
+workforce flows (quit, retire, hire) -> data collection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.config import Scenario, load_scenario, with_overrides
+from sim.kernels.api import LearningRates, learn_week
+from sim.model import Employee
+from sim.model.environment import Environment
+from sim.model.informal import InformalMentoring
+from sim.model.needs import enabler_factor
+from sim.model.outcomes import Outcomes
+from sim.model.programme import Programme
+from sim.model.relationships import Relationships
+from sim.model.reporters import REPORTERS, MetricsCollector, reporter, weekly_metrics
+from sim.model.workforce import Flows, Workforce
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+
+
+class MentoringModel(mesa.Model):
+    """An organisation whose employees learn, mentor and are mentored, week by week.
+
+    Args:
+        scenario: A :class:`~sim.config.Scenario`, a path to a TOML scenario, or None for
+            the built-in baseline.
+        rng: Seed or Generator for all randomness; None uses the scenario's ``seed``, so
+            the same scenario gives the same numbers unless a seed is passed.
+        **overrides: Any scenario field with ``__`` for the dots, e.g.
+            ``programme__duration_weeks=26`` (for ``mesa.batch_run`` and SolaraViz).
+
+    Attributes:
+        scenario: The scenario as resolved (overrides applied).
+        environment, workforce, relationships, programme, informal, outcomes: The
+            model's parts.
+        metrics: This week's reporters (see :data:`sim.model.reporters.REPORTERS`).
+        proficiency_weeks: Weeks from hire to proficiency of every hire who got there.
+
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        rng: Any = None,
+        **overrides: Any,
+    ) -> None:
+        resolved = _resolve_scenario(scenario, overrides)
+        super().__init__(rng=resolved.seed if rng is None else rng)
+        self.scenario = resolved
+        env_rng, workforce_rng, programme_rng, informal_rng = self.rng.spawn(4)
+        self.key = int(self.rng.integers(0, 2**63 - 1))
+
+        self.environment = Environment(resolved, env_rng)
+        self.workforce = Workforce(resolved, workforce_rng, self.key)
+        self.relationships = Relationships(resolved, self.workforce)
+        self.programme = Programme(resolved, self.workforce, self.relationships, programme_rng)
+        self.informal = InformalMentoring(
+            resolved, self.workforce, self.relationships, informal_rng
+        )
+        self.outcomes = Outcomes(resolved, self.workforce)
+        self.enablers = enabler_factor(resolved)
+        org = resolved.organisation
+        self.hourly_wage = org.salary_per_year / (52.0 * org.hours_per_week)
+        self.programme_cost = resolved.evaluation.fixed_cost if resolved.programme.enabled else 0.0
+        self.knowledge_lost_week = 0.0
+        self.proficient_leavers_week = 0
+        self.initial_headcount = self.workforce.size
+        self.time_share_buffer = np.zeros(self.workforce.size, dtype=np.float64)
+        learning = resolved.learning
+        self.rates = LearningRates.from_half_life(
+            doing=learning.doing_rate_per_week,
+            novice_boost=learning.novice_boost,
+            novice_weeks=learning.novice_weeks,
+            mentoring=learning.mentoring_rate_per_hour,
+            reciprocal=learning.reciprocal_rate_per_hour,
+            half_life_weeks=learning.skill_half_life_months * WEEKS_PER_MONTH,
+            noise_sd=learning.weekly_noise_sd,
+        )
+        self._timeseries: tuple | None = None  # (steps, frame) of the last timeseries()
+        self.horizon_weeks = resolved.horizon_weeks
+        self.proficiency_weeks: list[int] = []
+        self.proficiency_roles: list[int] = []
+        self.last_flows: Flows | None = None
+
+        self._employees: list[Employee | None] = [None] * self.workforce.size
+        self._assess(np.arange(self.workforce.size))
+
+        self.metrics = weekly_metrics(self)
+        self.datacollector = MetricsCollector(
+            model_reporters={name: reporter(name) for name in REPORTERS}
+        )
+        self.datacollector.collect(self)
+
+    # --- the weekly schedule -------------------------------------------------------
+    def step(self) -> None:
+        """Advance one week."""
+        week = self.steps
+        env = self.environment
+        env.update(week)
+        self.relationships.lifecycle(week)
+        self.programme.phase(week, env.required, env.weights)
+        self.informal.phase(week, env.required, env.weights)
+        self.learn(week)
+        self.outcomes.update(week)
+        self.last_flows = self.workforce.flow(
+            week, self.outcomes.coef, self._on_leave, env.required / env.initial_required
+        )
+        self._sync_employees(self.last_flows)
+        self.programme_cost += self.hourly_wage * sum(self.programme.hours_week.values())
+        self.metrics = weekly_metrics(self)
+        self.datacollector.collect(self)
+        if self.steps >= self.horizon_weeks:
+            self.running = False
+
+    def learn(self, week: int) -> None:
+        """Run the learning kernel over the whole skill matrix and record proficiency."""
+        wf = self.workforce
+        env = self.environment
+        design = self.scenario.programme
+        wf.performance, wf.gap = learn_week(
+            wf.skills, wf.active, wf.pid, wf.aptitude, wf.tenure_weeks, wf.mentor, wf.pair_kind,
+            wf.quality,
+            wf.contact_hours, wf.focus_competency, env.usage, env.required, env.weights,
+            self.rates, design.targeted, design.targeted_multiplier, self.key, week,
+            check=week == 0,  # the arrays keep their dtypes and shapes
+        )
+        threshold = self.scenario.organisation.proficiency_threshold
+        newly = wf.record_proficiency(week, threshold)
+        self.proficiency_weeks.extend((week - wf.hire_week[newly]).tolist())
+        self.proficiency_roles.extend(wf.role[newly].tolist())
+
+    def _on_leave(self, leavers: np.ndarray) -> None:
+        """Record the knowledge that leaves, then end the leavers' pairs."""
+        wf = self.workforce
+        threshold = self.scenario.organisation.proficiency_threshold
+        self.knowledge_lost_week = float((wf.skills[leavers] @ self.environment.weights).sum())
+        self.proficient_leavers_week = int(np.count_nonzero(wf.performance[leavers] >= threshold))
+        self.relationships.on_leave(leavers)
+
+    def job_performance(self) -> np.ndarray:
+        """On-the-job performance per slot: skill performance x enablers x motivation."""
+        wf = self.workforce
+        motivation = 1.0 + self.scenario.attitudes.motivation_effect * wf.commitment
+        return wf.performance * self.enablers * motivation
+
+    def time_share(self) -> np.ndarray:
+        """Share of each slot's working week spent in mentoring (as of the last report)."""
+        return self.time_share_buffer
+
+    def initial_staff_retained(self) -> int:
+        """How many of the staff in post at week 0 have not quit (retirees count as kept)."""
+        return self.initial_headcount - self.workforce.initial_staff_quits
+
+    def _assess(self, slots: np.ndarray) -> None:
+        """Performance and gap of ``slots`` without learning (for hires and at start)."""
+        wf = self.workforce
+        required = self.environment.required
+        weights = self.environment.weights
+        skills = wf.skills[slots]
+        wf.performance[slots] = (np.minimum(skills / required, 1.0) * weights).sum(axis=1)
+        wf.gap[slots] = (np.maximum(required - skills, 0.0) * weights).sum(axis=1)
+        wf.performance[slots] *= wf.active[slots]
+        wf.gap[slots] *= wf.active[slots]
+
+    # --- agents over the arrays --------------------------------------------------
+    # Employees are Mesa agents, but their state lives in the workforce arrays, so the
+    # Agent objects are made when first asked for (and kept while the person stays) and
+    # the model's agent registry is the ``active`` array itself: hiring and leaving cost
+    # no per-agent Python work, and a million employees need no million objects until
+    # someone looks at them. Other agent types a user adds register with Mesa as usual.
+    def register_agent(self, agent: mesa.Agent) -> None:
+        """Register a non-employee agent with Mesa; employees live in the arrays."""
+        if not isinstance(agent, Employee):
+            super().register_agent(agent)
+
+    def deregister_agent(self, agent: mesa.Agent) -> None:
+        """Deregister a non-employee agent; an employee leaves through the arrays."""
+        if not isinstance(agent, Employee):
+            super().deregister_agent(agent)
+
+    def _sync_employees(self, flows: Flows) -> None:
+        for slot in flows.leavers.tolist():
+            self._employees[slot] = None
+        if flows.hires.shape[0]:
+            self._assess(flows.hires)
+
+    def employee_at(self, slot: int) -> Employee:
+        """The employee agent holding ``slot`` of the workforce arrays."""
+        if not self.workforce.active[slot]:
+            raise KeyError(f"slot {slot} is vacant")
+        employee = self._employees[slot]
+        if employee is None:
+            employee = Employee(self, slot)
+            employee.unique_id = int(self.workforce.pid[slot])
+            self._employees[slot] = employee
+        return employee
+
+    def _agent_set(self, slots: np.ndarray) -> mesa.agent.AgentSet:
+        return mesa.agent.AgentSet(
+            [self.employee_at(s) for s in slots.tolist()], random=self.random
+        )
+
+    @property
+    def employees(self) -> mesa.agent.AgentSet:
+        """AgentSet of everyone employed now."""
+        return self._agent_set(np.flatnonzero(self.workforce.active))
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All agents: the employees, plus any other agents registered with Mesa."""
+        employees = self.employees
+        others = list(super().agents)
+        if not others:
+            return employees
+        return mesa.agent.AgentSet([*employees, *others], random=self.random)
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Agents by type, employees included."""
+        by_type = dict(super().agents_by_type)
+        by_type[Employee] = self.employees
+        return by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent types in the model."""
+        return list(self.agents_by_type)
+
+    @property
+    def mentors(self) -> mesa.agent.AgentSet:
+        """AgentSet of the employees who mentor someone now."""
+        return self._agent_set(np.flatnonzero(self.workforce.load > 0))
+
+    @property
+    def mentees(self) -> mesa.agent.AgentSet:
+        """AgentSet of the employees who have a mentor now."""
+        return self._agent_set(np.flatnonzero(self.workforce.mentor >= 0))
+
+    # --- results -------------------------------------------------------------------
+    def run(self) -> MentoringModel:
+        """Run to the scenario's horizon and return the model."""
+        while self.running:
+            self.step()
+        return self
+
+    def timeseries(self):
+        """The model reporters as a pandas DataFrame indexed by week (a fresh copy)."""
+        cached = self._timeseries
+        if cached is None or cached[0] != self.steps:
+            frame = self.datacollector.get_model_vars_dataframe()
+            frame.index.name = "week"
+            self._timeseries = cached = (self.steps, frame)
+        return cached[1].copy()
+
+
+def _resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict) -> Scenario:
+    dotted = {key.replace("__", "."): value for key, value in overrides.items()}
+    if scenario is None or isinstance(scenario, str | Path):
+        return load_scenario(scenario, dotted)
+    if isinstance(scenario, Scenario):
+        return with_overrides(scenario, dotted, f"<scenario {scenario.name}>")
+    raise TypeError(f"scenario must be a Scenario, a path or None, got {type(scenario).__name__}")

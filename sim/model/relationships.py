@@ -1,0 +1,179 @@
+"""Mentoring relationships: quality at the start, and the lifecycle of every pair.
+
+A pair lives on its mentee's row of the workforce arrays (mentor slot, kind, hidden
+quality, age, planned duration, contact hours, focus, sponsorship) and adds one to its
+mentor's ``load``. Formal (programme) and informal pairs share this lifecycle: they
+complete at their planned duration, end when either person leaves, or end early with a
+weekly hazard that falls as quality rises.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from sim.config import Scenario
+from sim.kernels import compiled as kernels
+from sim.kernels.api import counter_uniforms
+from sim.model.workforce import Workforce
+
+FORMAL = 1
+INFORMAL = 2
+KIND_NAMES = {FORMAL: "formal", INFORMAL: "informal"}
+
+# Relationship-quality model (quality in [0, 1]); see docs/ODD.md 7.5.
+INFORMAL_QUALITY = 0.8  # mean quality of a self-selected pair [S]
+SIMILARITY_EFFECT = 0.3  # deep-level similarity (Eby et al. 2013: rho .38-.59) [S]
+TRAINING_QUALITY_GAIN = 0.1  # mentor training (Allen, Eby & Lentz 2006) [S], saturating
+TRAINING_SCALE_HOURS = 8.0
+VOLUNTARY_BONUS = 0.05  # voluntary participation [S]
+FREQUENCY_EFFECT = 0.025  # per meeting a month above two (Eby et al. 2013: rho .25) [S]
+GROUP_ATTENTION = 0.85  # share of one-to-one quality a group member gets [S]
+GROUP_COHESION = 0.08  # peer support inside a mentoring group [S]
+E_MENTORING_QUALITY = 0.9  # e-mentoring: less psychosocial depth [S]
+REFERENCE_QUALITY = 0.5  # quality at which the early-ending hazard is the scenario's
+EARLY_WINDOW_WEEKS = 26
+MIN_QUALITY = 0.05
+
+
+def similarity(workforce: Workforce, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Deep-level similarity in (0, 1] of the people in slots ``a`` and ``b``.
+
+    ``exp(-|trait_a - trait_b|^2 / 4)``; 0.5 on average for two people drawn at random.
+    """
+    diff = workforce.trait[a] - workforce.trait[b]
+    return np.exp(-0.25 * np.einsum("...i,...i->...", diff, diff))
+
+
+def draw_quality(
+    rng: np.random.Generator,
+    base: float,
+    sim: np.ndarray,
+    sd: float,
+) -> np.ndarray:
+    """Relationship quality of new pairs: base + similarity effect + noise, clipped."""
+    quality = base + SIMILARITY_EFFECT * (sim - 0.5) + rng.normal(0.0, sd, sim.shape[0])
+    return np.clip(quality, MIN_QUALITY, 1.0)
+
+
+class Relationships:
+    """All current pairs and their lifecycle.
+
+    Args:
+        scenario: The validated scenario.
+        workforce: The arrays the pairs live in.
+
+    """
+
+    def __init__(self, scenario: Scenario, workforce: Workforce) -> None:
+        self.workforce = workforce
+        self.penalty = scenario.programme.early_ending_penalty
+        share = scenario.programme.early_ending_share_6_months
+        self._early_hazard = 1.0 - (1.0 - share) ** (1.0 / EARLY_WINDOW_WEEKS)
+        self.counts: Counter[tuple[int, str]] = Counter()
+        n_groups = len(workforce.group_names)
+        self.quality_sum = {FORMAL: np.zeros(n_groups), INFORMAL: np.zeros(n_groups)}
+        self.started_by_group = {FORMAL: np.zeros(n_groups), INFORMAL: np.zeros(n_groups)}
+
+    def count(self, kind: int, event: str) -> int:
+        """How many pairs of ``kind`` had ``event`` (started, completed, ended_early, ...)."""
+        return self.counts[(kind, event)]
+
+    def start(
+        self,
+        mentees: np.ndarray,
+        mentors: np.ndarray,
+        kind: int,
+        quality: np.ndarray,
+        duration_weeks: int,
+        contact_hours: float,
+        focus_competency: int = -1,
+        sponsored: np.ndarray | None = None,
+    ) -> None:
+        """Start pairs (mentees[i], mentors[i]) of one kind."""
+        wf = self.workforce
+        if mentees.shape[0] == 0:
+            return
+        wf.mentor[mentees] = mentors
+        np.add.at(wf.load, mentors, 1)
+        wf.pair_kind[mentees] = kind
+        wf.quality[mentees] = quality
+        wf.pair_age_weeks[mentees] = 0
+        wf.pair_duration_weeks[mentees] = duration_weeks
+        wf.contact_hours[mentees] = contact_hours
+        wf.focus_competency[mentees] = focus_competency
+        wf.sponsored[mentees] = False if sponsored is None else sponsored
+        first = mentees[~wf.ever_mentored[mentees]]
+        wf.gap_at_match[first] = wf.gap[first]
+        wf.ever_mentored[mentees] = True
+        if kind == FORMAL:
+            wf.ever_formal[mentees] = True
+        wf.early_ended[mentees] = False
+        wf.rematch_due[mentees] = False
+        self.counts[(kind, "started")] += mentees.shape[0]
+        groups = wf.group[mentees]
+        np.add.at(self.quality_sum[kind], groups, quality)
+        np.add.at(self.started_by_group[kind], groups, 1.0)
+
+    def mean_quality_by_group(self, kind: int) -> np.ndarray:
+        """Mean starting quality of pairs of ``kind`` by the mentee's group (nan if none)."""
+        started = self.started_by_group[kind]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(started > 0, self.quality_sum[kind] / started, np.nan)
+
+    def end(self, mentees: np.ndarray, event: str) -> None:
+        """End the pairs of ``mentees``, counting them under ``event`` by kind."""
+        wf = self.workforce
+        if mentees.shape[0] == 0:
+            return
+        by_kind = np.bincount(wf.pair_kind[mentees], minlength=INFORMAL + 1)
+        self.counts[(FORMAL, event)] += int(by_kind[FORMAL])
+        self.counts[(INFORMAL, event)] += int(by_kind[INFORMAL])
+        np.subtract.at(wf.load, wf.mentor[mentees], 1)
+        wf.mentor[mentees] = -1
+        wf.pair_kind[mentees] = 0
+        wf.quality[mentees] = 0.0
+        wf.pair_age_weeks[mentees] = 0
+        wf.pair_duration_weeks[mentees] = 0
+        wf.contact_hours[mentees] = 0.0
+        wf.focus_competency[mentees] = -1
+        wf.sponsored[mentees] = False
+
+    def lifecycle(self, week: int) -> None:
+        """Age every pair; complete those at their duration; end some early."""
+        wf = self.workforce
+        mentees = np.flatnonzero(wf.mentor >= 0)
+        if mentees.shape[0] == 0:
+            return
+        wf.pair_age_weeks[mentees] += 1
+        wf.weeks_mentored[mentees] += 1
+        finished = wf.pair_age_weeks[mentees] >= wf.pair_duration_weeks[mentees]
+        self.end(mentees[finished], "completed")
+
+        ongoing = mentees[~finished]
+        hazard = self._early_hazard * (1.0 - wf.quality[ongoing]) / (1.0 - REFERENCE_QUALITY)
+        draws = counter_uniforms(wf.key, week, wf.pid[ongoing], kernels.STREAM_EARLY_ENDING)
+        early = ongoing[draws < hazard]
+        if early.shape[0]:
+            self.end(early, "ended_early")
+            wf.early_ended[early] = True
+            # Grossman & Rhodes 2002: after an early ending mentees fare worse than controls
+            wf.commitment[early] = np.minimum(wf.commitment[early], 0.0) - self.penalty
+
+    def on_leave(self, leavers: np.ndarray) -> None:
+        """End the pairs of employees who leave (as mentee or as mentor)."""
+        wf = self.workforce
+        leaving = np.zeros(wf.size, dtype=np.bool_)
+        leaving[leavers] = True
+        mentees = np.flatnonzero(wf.mentor >= 0)
+        hit = mentees[leaving[mentees] | leaving[wf.mentor[mentees]]]
+        self.end(hit, "ended_by_departure")
+        wf.load[leavers] = 0
+
+    def pairs(self, kind: int | None = None) -> int:
+        """Number of current pairs (of one kind, or all)."""
+        wf = self.workforce
+        if kind is None:
+            return int(np.count_nonzero(wf.mentor >= 0))
+        return int(np.count_nonzero(wf.pair_kind == kind))

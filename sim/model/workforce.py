@@ -1,0 +1,274 @@
+"""The state of all employees as arrays (structure of arrays), and the workforce flows.
+
+Rows are *slots*: a fixed number equal to the target headcount. A slot is active while an
+employee holds it; a leaver empties it and a hire fills it again with a new person (a new
+person id). Everything weekly is vectorised over the slots; no Python loop visits all
+employees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import Scenario
+from sim.kernels import compiled as kernels
+from sim.kernels.api import kernel_for
+
+WEEKS_PER_YEAR = 52.0
+NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
+TRAIT_DIMENSIONS = 2  # latent deep-level traits (values, work style) for similarity
+
+# Per-person state that a hire starts afresh with: name -> (dtype, value at hire).
+_PERSON_STATE: dict[str, tuple[type, float]] = {
+    "tenure_weeks": (np.int32, 0),
+    "mentor": (np.int32, -1),
+    "pair_kind": (np.int8, 0),
+    "quality": (np.float64, 0.0),
+    "pair_age_weeks": (np.int32, 0),
+    "pair_duration_weeks": (np.int32, 0),
+    "contact_hours": (np.float64, 0.0),
+    "focus_competency": (np.int16, -1),
+    "sponsored": (np.bool_, False),
+    "load": (np.int16, 0),
+    "ever_mentored": (np.bool_, False),
+    "ever_formal": (np.bool_, False),
+    "rematch_due": (np.bool_, False),
+    "trained": (np.bool_, False),
+    "weeks_mentored": (np.int32, 0),
+    "early_ended": (np.bool_, False),
+    "gap_at_match": (np.float64, 0.0),
+    "commitment": (np.float64, 0.0),
+    "level": (np.int8, 0),
+    "promotions": (np.int16, 0),
+    "performance": (np.float64, 0.0),
+    "gap": (np.float64, 0.0),
+}
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Who left and who was hired in one week (slot indices)."""
+
+    quits: np.ndarray
+    retirements: np.ndarray
+    hires: np.ndarray
+
+    @property
+    def leavers(self) -> np.ndarray:
+        """All slots vacated this week."""
+        return np.concatenate([self.quits, self.retirements])
+
+
+class Workforce:
+    """All employees' state as arrays over slots.
+
+    Attributes:
+        skills: float64 (N, K) skill levels in [0, 1].
+        aptitude: float64 (N,) individual learning-rate multiplier (lognormal, median 1).
+        trait: float64 (N, 2) latent deep-level traits; similar traits, better pairs.
+        group: int8 (N,) index into ``group_names``; role: int8 (N,) into ``role_names``.
+        tenure_weeks: int32 (N,); age_years: float64 (N,).
+        active: bool (N,) slot is held by an employee.
+        pid: int64 (N,) person id (-1 in a vacant slot); equals the Mesa agent's unique_id.
+        hire_week: int32 (N,) week of hire (negative for staff in post at week 0).
+        proficient_week: int32 (N,) first week proficient, ``NOT_YET`` until then.
+        mentor: int32 (N,) slot of the current mentor, -1 if none.
+        pair_kind: int8 (N,) 0 none, 1 formal (programme), 2 informal.
+        quality, pair_age_weeks, pair_duration_weeks, contact_hours, focus_competency,
+            sponsored: the mentee's current pair (hidden quality, age, planned length,
+            weekly contact hours, single competency worked on or -1, whether the mentor
+            sponsors the mentee).
+        load: int16 (N,) current number of mentees (a mentor's row); trained: bool.
+        ever_mentored, ever_formal, rematch_due, weeks_mentored, early_ended,
+            gap_at_match: mentoring history.
+        commitment: float64 (N,) attitude in SD units (0 = baseline).
+        level, promotions: career level and promotions so far.
+        performance, gap: float64 (N,) skill performance and weighted gap, last pass.
+
+    """
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator, key: int) -> None:
+        self.scenario = scenario
+        self.rng = rng
+        self.key = key
+        wf = scenario.workforce
+        n = scenario.organisation.headcount
+        k = scenario.n_competencies
+        self.size = n
+        self.group_names = [g.name for g in wf.groups]
+        self.group_shares = np.array([g.share for g in wf.groups])
+        self.underrepresented = np.array([g.underrepresented for g in wf.groups])
+        roles = wf.roles or []
+        self.role_names = [r.name for r in roles] or ["all"]
+        self.role_shares = np.array([r.share for r in roles] or [1.0])
+        self.role_hire_skill = np.array([r.hire_skill_mean for r in roles] or
+                                        [wf.hire_skill_mean])
+        self._group_cdf = np.cumsum(self.group_shares)
+        self._role_cdf = np.cumsum(self.role_shares)
+
+        self.skills = np.empty((n, k), dtype=np.float64)
+        self.aptitude = np.empty(n, dtype=np.float64)
+        self.trait = np.empty((n, TRAIT_DIMENSIONS), dtype=np.float64)
+        self.group = np.empty(n, dtype=np.int8)
+        self.role = np.empty(n, dtype=np.int8)
+        self.age_years = np.empty(n, dtype=np.float64)
+        self.active = np.ones(n, dtype=np.bool_)
+        self.pid = np.arange(1, n + 1, dtype=np.int64)
+        self.hire_week = np.zeros(n, dtype=np.int32)
+        self.proficient_week = np.full(n, NOT_YET, dtype=np.int32)
+        for name, (dtype, value) in _PERSON_STATE.items():
+            setattr(self, name, np.full(n, value, dtype=dtype))
+        self.next_pid = n + 1
+        self.initial_staff_quits = 0  # quits among the staff in post at week 0 (pid <= n)
+        self._quit_mask = np.zeros(n, dtype=np.bool_)
+        self._retire_mask = np.zeros(n, dtype=np.bool_)
+
+        self._draw_people(np.arange(n), wf.initial_age_mean_years, wf.initial_age_sd_years)
+        self.skills[:] = settled_skills(scenario, self.aptitude)
+        if wf.initial_skill_sd > 0:
+            self.skills += rng.normal(0.0, wf.initial_skill_sd, size=self.skills.shape)
+            np.clip(self.skills, 0.01, 0.99, out=self.skills)
+        # Staff already in post: tenure up to their working life so far (at most 30 years).
+        working_years = np.clip(self.age_years - 22.0, 0.0, 30.0)
+        self.tenure_weeks[:] = (rng.random(n) * working_years * WEEKS_PER_YEAR).astype(np.int32)
+        self.level[:] = np.minimum(self.tenure_weeks // int(5 * WEEKS_PER_YEAR), 4)
+        self.hire_week[:] = -self.tenure_weeks
+        self.proficient_week[:] = self.hire_week  # staff in post count as ramped up
+        self._weekly_quit = 1.0 - (1.0 - wf.annual_turnover) ** (1.0 / WEEKS_PER_YEAR)
+
+    @property
+    def n_active(self) -> int:
+        """Current headcount."""
+        return int(np.count_nonzero(self.active))
+
+    def _draw_people(self, slots: np.ndarray, age_mean: float, age_sd: float) -> None:
+        """Draw aptitude, traits, group, role and age for new people in ``slots``."""
+        rng = self.rng
+        m = slots.shape[0]
+        wf = self.scenario.workforce
+        self.aptitude[slots] = np.exp(rng.normal(0.0, wf.aptitude_sd, size=m))
+        self.trait[slots] = rng.normal(0.0, 1.0, size=(m, TRAIT_DIMENSIONS))
+        self.group[slots] = _categorical(rng, self._group_cdf, m)
+        self.role[slots] = _categorical(rng, self._role_cdf, m)
+        self.age_years[slots] = np.clip(
+            rng.normal(age_mean, age_sd, size=m), 18.0, wf.retirement_age_years - 0.5
+        )
+
+    def flow(
+        self,
+        week: int,
+        commitment_coef: float,
+        on_leave: Callable[[np.ndarray], None],
+        requirement_scale: np.ndarray | None = None,
+    ) -> Flows:
+        """One week of ageing, quitting, retiring and hiring.
+
+        Args:
+            week: The simulation week.
+            commitment_coef: How strongly commitment (in SD) lowers the quit hazard.
+            on_leave: Callback given the slots that empty this week, before they are
+                reused (pairs of leavers end there).
+            requirement_scale: Current required levels over those at week 0, per
+                competency: the labour market follows the work, so hires' skills scale
+                with it (default 1).
+
+        Returns:
+            The slots that quit, retired and were hired this week.
+
+        """
+        wf = self.scenario.workforce
+        kernel_for(kernels._age_and_leave, self.size, 48)(
+            self.active, self.pid, self.age_years, self.tenure_weeks, self.commitment,
+            wf.retirement_age_years, self._weekly_quit, commitment_coef, np.uint64(self.key),
+            np.int64(week), self._quit_mask, self._retire_mask,
+        )
+        quitting = np.flatnonzero(self._quit_mask)
+        retiring = np.flatnonzero(self._retire_mask)
+        self.initial_staff_quits += int(np.count_nonzero(self.pid[quitting] <= self.size))
+        leavers = np.concatenate([quitting, retiring])
+        if leavers.shape[0]:
+            on_leave(leavers)
+            self.active[leavers] = False
+            self.pid[leavers] = -1
+            self.performance[leavers] = 0.0
+            self.gap[leavers] = 0.0
+
+        vacant = np.flatnonzero(~self.active)
+        n_hire = (
+            int(self.rng.binomial(vacant.shape[0], wf.vacancy_fill_per_week))
+            if vacant.shape[0] else 0
+        )
+        hires = vacant[:n_hire]
+        if n_hire:
+            self._hire(hires, week, requirement_scale)
+        return Flows(quits=quitting, retirements=retiring, hires=hires)
+
+    def _hire(self, slots: np.ndarray, week: int, requirement_scale: np.ndarray | None) -> None:
+        wf = self.scenario.workforce
+        m = slots.shape[0]
+        k = self.skills.shape[1]
+        self._draw_people(slots, wf.hire_age_mean_years, wf.hire_age_sd_years)
+        means = np.repeat(self.role_hire_skill[self.role[slots]][:, None], k, axis=1)
+        if requirement_scale is not None:
+            means = np.clip(means * requirement_scale[None, :], 0.02, 0.95)
+        self.skills[slots] = _beta_draws(self.rng, means, wf.hire_skill_sd)
+        for name, (_, value) in _PERSON_STATE.items():
+            getattr(self, name)[slots] = value
+        self.active[slots] = True
+        self.pid[slots] = np.arange(self.next_pid, self.next_pid + m, dtype=np.int64)
+        self.next_pid += m
+        self.hire_week[slots] = week
+        self.proficient_week[slots] = NOT_YET
+
+    def record_proficiency(self, week: int, threshold: float) -> np.ndarray:
+        """Mark hires who reach ``threshold`` performance for the first time.
+
+        Returns:
+            Slots of those who got there this week (their hire week gives the ramp).
+
+        """
+        newly = np.flatnonzero(
+            self.active & (self.proficient_week == NOT_YET) & (self.performance >= threshold)
+        )
+        self.proficient_week[newly] = week
+        return newly
+
+
+def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:
+    """Skill levels at which learning by doing balances forgetting, per employee.
+
+    With doing rate alpha, aptitude a, usage u = required level r and forgetting rate
+    lambda, ``alpha a u (1 - s) = lambda (1 - u) s`` gives
+    ``s* = alpha a u / (alpha a u + lambda (1 - u))``; staff already in post start there
+    (so a run needs no warm-up), and when alpha = lambda a median employee meets r exactly.
+    """
+    learning = scenario.learning
+    alpha = learning.doing_rate_per_week
+    forget = np.log(2.0) / (learning.skill_half_life_months * 52.0 / 12.0)
+    usage = np.array(scenario.organisation.required_levels, dtype=np.float64)
+    gain = alpha * aptitude[:, None] * usage[None, :]
+    loss = forget * (1.0 - usage)[None, :]
+    return np.where(gain + loss > 0, gain / np.maximum(gain + loss, 1e-300), 0.0)
+
+
+def _categorical(rng: np.random.Generator, cdf: np.ndarray, size: int) -> np.ndarray:
+    """``size`` category indices drawn with the probabilities whose running sum is ``cdf``."""
+    return np.minimum(np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right"),
+                      cdf.shape[0] - 1)
+
+
+def _beta_draws(rng: np.random.Generator, mean: np.ndarray, sd: float) -> np.ndarray:
+    """Beta draws in (0, 1), one per entry of ``mean``, with that mean and sd ``sd``.
+
+    The variance is capped at 95% of its largest possible value for the mean.
+    """
+    mean = np.asarray(mean, dtype=np.float64)
+    if sd <= 0:
+        return mean.copy()
+    max_var = mean * (1.0 - mean)
+    var = np.minimum(sd * sd, 0.95 * max_var)
+    concentration = max_var / var - 1.0
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration)

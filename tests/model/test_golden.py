@@ -3,7 +3,7 @@
 A refactor must keep these bit-identical (exact float comparison, serial runs, fixed
 seeds). A change to the model that moves them on purpose regenerates them with::
 
-    python -m tests.test_golden --update
+    python -m tests.model.test_golden --update
 
 and says so in the commit and in CHANGELOG.md.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 GOLDEN = Path(__file__).parent / "golden"
-ROOT = Path(__file__).parent.parent
+from tests.paths import ROOT  # noqa: E402
 
 # (name, scenario file, overrides): a plain organisation, a programme evaluated against
 # its control arm, and a changing environment with shocks and a programme.
@@ -116,5 +116,5 @@ def _update() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
-        sys.exit("usage: python -m tests.test_golden --update")
+        sys.exit("usage: python -m tests.model.test_golden --update")
     _update()

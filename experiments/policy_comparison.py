@@ -24,11 +24,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.analysis import comparison as comparison_tables
 from sim.cli.common import overrides
 from sim.config import load_scenario, with_overrides
 from sim.errors import MentorsimError
 from sim.experiment import compare
 from sim.experiment.executors import KINDS
+from sim.viz import comparison_report
 
 ROOT = Path(__file__).resolve().parents[1]
 DESIGNS = {
@@ -61,16 +63,18 @@ def main(argv: list[str] | None = None) -> int:
                      for name, changes in DESIGNS.items()}
         comparison = compare.compare_scenarios(scenarios, args.reps, args.seed, args.executor,
                                                args.workers, args.scheduler)
-        out = compare.write_report(comparison, args.out, args.width,
+        out = comparison_report.write_report(comparison, args.out, args.width,
                                    sources={n: args.scenario for n in DESIGNS},
                                    root_seed=args.seed)
     except MentorsimError as exc:
         print(f"policy_comparison: error: {exc}", file=sys.stderr)
         return 2
-    print(compare.format_table(*compare.result_table(comparison, comparison.headline)))
+    headline = comparison.headline
+    print(comparison_report.format_table(*comparison_tables.result_table(comparison, headline)))
     print(f"\nDifferences against {comparison.names[0]}, paired by seed:")
-    print(compare.format_table(*compare.difference_table(comparison, comparison.headline)))
-    print("\n" + compare.replication_advice(comparison, args.width))
+    differences = comparison_tables.difference_table(comparison, headline)
+    print(comparison_report.format_table(*differences))
+    print("\n" + comparison_tables.replication_advice(comparison, args.width))
     print(f"wrote {out}/report.md and report.html")
     return 0
 

@@ -29,12 +29,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.sensitivity import analyse, plot_tornado, point_statistics, sobol_indices
+from sim.analysis.sensitivity import point_statistics, sobol_indices
 from sim.errors import MentorsimError
 from sim.experiment.designs import sweep_from_dict
 from sim.experiment.executors import KINDS
 from sim.experiment.runner import run_sweep
 from sim.experiment.store import write_parquet
+from sim.viz.sweep_report import analyse, plot_tornado
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTORS = {

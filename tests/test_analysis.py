@@ -4,11 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.sensitivity import analyse, mean_ci, point_statistics, sobol_indices
+from sim.analysis.sensitivity import point_statistics, sobol_indices
+from sim.analysis.stats import mean_ci
 from sim.cli import main
 from sim.errors import ResultsError
 from sim.experiment.designs import sweep_from_dict
 from sim.experiment.runner import run_sweep
+from sim.viz.sweep_report import analyse
 
 ROOT = Path(__file__).absolute().parents[1]
 TINY = {"organisation.headcount": 100, "horizon_weeks": 20, "programme.duration_weeks": 8,

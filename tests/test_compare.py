@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sim.analysis import comparison as comparison_tables
 from sim.cli import main
 from sim.config import load_scenario
 from sim.experiment import compare
+from sim.viz import comparison_report
 
 ROOT = Path(__file__).absolute().parents[1]
 TINY = {"organisation.headcount": 100, "horizon_weeks": 20, "programme.duration_weeks": 8,
@@ -54,7 +56,7 @@ def test_paired_difference_matches_per_seed_differences(comparison):
 
 @pytest.mark.parametrize("sd, width", [(0.01, 0.005), (0.003, 0.005), (1.0, 0.1), (0.0, 0.1)])
 def test_replication_advice_is_smallest_n_meeting_width(sd, width):
-    n = compare.replications_for_width(sd, width)
+    n = comparison_tables.replications_for_width(sd, width)
     if sd == 0:
         assert n == 2
         return
@@ -69,11 +71,11 @@ def test_replication_advice_is_smallest_n_meeting_width(sd, width):
 
 def test_replication_for_known_sd():
     # sd 0.01, width 0.005: (2 * 1.96 * 0.01 / 0.005)**2 = 61.5 -> t pushes it to 64
-    assert compare.replications_for_width(0.01, 0.005) == 64
+    assert comparison_tables.replications_for_width(0.01, 0.005) == 64
 
 
 def test_report_files_and_table(comparison, tmp_path):
-    out = compare.write_report(comparison, tmp_path / "cmp", width=0.005)
+    out = comparison_report.write_report(comparison, tmp_path / "cmp", width=0.005)
     for name in ("report.md", "report.html", "summary.parquet", "summary.csv", "stats.csv",
                  "manifest.json", "trajectory_performance.png",
                  "trajectory_proficient_share.png"):

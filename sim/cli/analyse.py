@@ -22,7 +22,7 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Analyse the directory and print a short report."""
-    from sim.analysis.sensitivity import analyse
+    from sim.viz.sweep_report import analyse
 
     analysis = analyse(args.directory, args.outcomes, args.heatmap, plots=not args.no_plots)
     print(analysis.format())

@@ -36,8 +36,10 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Load the scenarios, run them, write the report and print the tables."""
+    from sim.analysis import comparison as comparison_tables
     from sim.config import check_seed, load_scenario
     from sim.experiment import compare
+    from sim.viz import comparison_report
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
@@ -52,16 +54,17 @@ def execute(args: argparse.Namespace) -> int:
                                            args.workers, args.scheduler,
                                            progress=not args.quiet)
     root = next(iter(scenarios.values())).seed if args.seed is None else args.seed
-    compare.write_report(comparison, out, args.width, args.metric,
+    comparison_report.write_report(comparison, out, args.width, args.metric,
                          dict(zip(names, map(str, args.scenarios), strict=True)), root)
     headline = comparison.headline
     print(f"{args.reps} replications each, common random numbers (root seed {root}); "
           "mean [95% CI]:")
-    print(compare.format_table(*compare.result_table(comparison, headline)))
+    print(comparison_report.format_table(*comparison_tables.result_table(comparison, headline)))
     if len(names) > 1:
         print(f"\nDifferences against {names[0]}, paired by seed:")
-        print(compare.format_table(*compare.difference_table(comparison, headline)))
-    print("\n" + compare.replication_advice(comparison, args.width, args.metric))
+        differences = comparison_tables.difference_table(comparison, headline)
+        print(comparison_report.format_table(*differences))
+    print("\n" + comparison_tables.replication_advice(comparison, args.width, args.metric))
     print(f"wrote {out}/: report.md, report.html, summary.parquet, summary.csv, "
           "stats.parquet, stats.csv, trajectory_*.png, manifest.json")
     return 0

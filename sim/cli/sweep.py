@@ -44,9 +44,9 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Run the sweep, print counts, then the analysis."""
-    from sim.analysis.sensitivity import analyse
     from sim.experiment.designs import load_sweep
     from sim.experiment.runner import run_sweep
+    from sim.viz.sweep_report import analyse
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"

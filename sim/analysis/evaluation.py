@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.config import Scenario, with_overrides
 from sim.model.relationships import FORMAL, INFORMAL
+from sim.units import WEEKS_PER_YEAR
 
 
 def control_scenario(scenario: Scenario) -> Scenario:
@@ -87,7 +88,7 @@ def evaluate(treated, control) -> dict[str, Any]:
         "commitment_difference": _nan_mean(t_wf.commitment[mentees] - c_wf.commitment[mentees]),
     }
     last = slice(-13, None)
-    years = max(treated.steps, 1) / 52.0
+    years = max(treated.steps, 1) / WEEKS_PER_YEAR
     quits_t, quits_c = float(t_frame["quits"].sum()), float(c_frame["quits"].sum())
     level4 = {
         "performance_difference": float(
@@ -124,7 +125,7 @@ def roi(scenario: Scenario, results: dict[str, float], cost: float) -> dict[str,
     """Phillips ROI from level-4 results and the programme's cost (money units)."""
     salary = scenario.organisation.salary_per_year
     value = scenario.evaluation.output_value_per_salary
-    output_benefit = results["output_fte_weeks"] * salary / 52.0 * value
+    output_benefit = results["output_fte_weeks"] * salary / WEEKS_PER_YEAR * value
     replacement = scenario.evaluation.replacement_cost_share * salary
     retention_benefit = results["quits_avoided"] * replacement
     benefits = output_benefit + retention_benefit

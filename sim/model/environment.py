@@ -14,8 +14,8 @@ from collections import defaultdict
 import numpy as np
 
 from sim.config import Scenario
+from sim.units import WEEKS_PER_YEAR
 
-WEEKS_PER_YEAR = 52.0
 MIN_REQUIRED = 0.05
 
 

@@ -24,9 +24,8 @@ from sim.model.relationships import (
     similarity,
 )
 from sim.model.workforce import Workforce
+from sim.units import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 
-WEEKS_PER_YEAR = 52.0
-WEEKS_PER_MONTH = 52.0 / 12.0
 CANDIDATES = 8
 
 

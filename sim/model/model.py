@@ -25,8 +25,7 @@ from sim.model.programme import Programme
 from sim.model.relationships import Relationships
 from sim.model.reporters import REPORTERS, MetricsCollector, reporter, weekly_metrics
 from sim.model.workforce import Flows, Workforce
-
-WEEKS_PER_MONTH = 52.0 / 12.0
+from sim.units import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 
 
 class MentoringModel(mesa.Model):
@@ -71,7 +70,7 @@ class MentoringModel(mesa.Model):
         self.outcomes = Outcomes(resolved, self.workforce)
         self.enablers = enabler_factor(resolved)
         org = resolved.organisation
-        self.hourly_wage = org.salary_per_year / (52.0 * org.hours_per_week)
+        self.hourly_wage = org.salary_per_year / (WEEKS_PER_YEAR * org.hours_per_week)
         self.programme_cost = resolved.evaluation.fixed_cost if resolved.programme.enabled else 0.0
         self.knowledge_lost_week = 0.0
         self.proficient_leavers_week = 0

@@ -23,8 +23,8 @@ from sim.kernels import compiled as kernels
 from sim.kernels.api import kernel_for
 from sim.model.relationships import FORMAL, REFERENCE_QUALITY
 from sim.model.workforce import Workforce
+from sim.units import WEEKS_PER_YEAR
 
-WEEKS_PER_YEAR = 52.0
 PROMOTION_MIN_TENURE_WEEKS = 104
 MAX_LEVEL = 10
 

@@ -34,8 +34,7 @@ from sim.model.relationships import (
     similarity,
 )
 from sim.model.workforce import Workforce
-
-WEEKS_PER_MONTH = 52.0 / 12.0
+from sim.units import WEEKS_PER_MONTH
 
 
 def largest_first(slots: np.ndarray, values: np.ndarray, limit: int | None = None

@@ -15,6 +15,7 @@ import numpy as np
 from sim.kernels import compiled as kernels
 from sim.kernels.api import kernel_for
 from sim.model.relationships import FORMAL, INFORMAL
+from sim.units import WEEKS_PER_YEAR
 
 # The end-of-run results a planner compares designs on (keys of run_summary); a key
 # missing from a summary (e.g. ROI without a control arm) is skipped by reports.
@@ -214,7 +215,7 @@ def run_summary(model) -> dict[str, float]:
     wf = model.workforce
     rel = model.relationships
     totals = frame[["hires", "quits", "retirements", "promotions", "knowledge_lost"]].sum()
-    years = max(model.steps, 1) / 52.0
+    years = max(model.steps, 1) / WEEKS_PER_YEAR
     mean_headcount = float(frame["headcount"].mean())
     active = wf.active
     under = wf.underrepresented[wf.group]
@@ -224,7 +225,7 @@ def run_summary(model) -> dict[str, float]:
     started = rel.count(FORMAL, "started")
     early = rel.count(FORMAL, "ended_early")
     promotion_rate = wf.promotions / np.maximum(
-        (np.minimum(wf.tenure_weeks, model.steps) / 52.0), 1.0 / 52.0
+        (np.minimum(wf.tenure_weeks, model.steps) / WEEKS_PER_YEAR), 1.0 / WEEKS_PER_YEAR
     )
     summary = {
         "weeks": float(model.steps),

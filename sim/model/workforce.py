@@ -16,8 +16,8 @@ import numpy as np
 from sim.config import Scenario
 from sim.kernels import compiled as kernels
 from sim.kernels.api import kernel_for
+from sim.units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
 
-WEEKS_PER_YEAR = 52.0
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
 TRAIT_DIMENSIONS = 2  # latent deep-level traits (values, work style) for similarity
 
@@ -247,7 +247,7 @@ def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:
     """
     learning = scenario.learning
     alpha = learning.doing_rate_per_week
-    forget = np.log(2.0) / (learning.skill_half_life_months * 52.0 / 12.0)
+    forget = np.log(2.0) / (learning.skill_half_life_months * WEEKS_PER_YEAR / MONTHS_PER_YEAR)
     usage = np.array(scenario.organisation.required_levels, dtype=np.float64)
     gain = alpha * aptitude[:, None] * usage[None, :]
     loss = forget * (1.0 - usage)[None, :]

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.units import WEEKS_PER_YEAR
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -371,7 +373,7 @@ def network_layout(model, layout: str = "career") -> tuple[np.ndarray, np.ndarra
     """
     wf = model.workforce
     if layout == "career":
-        return wf.tenure_weeks / 52.0, wf.performance.astype(float)
+        return wf.tenure_weeks / WEEKS_PER_YEAR, wf.performance.astype(float)
     if layout == "circle":
         order = np.lexsort((wf.tenure_weeks, wf.group))
         angle = np.empty(wf.size)

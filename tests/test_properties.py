@@ -358,14 +358,6 @@ def test_largest_seed_is_accepted(tmp_path):
     assert code == 0, err
 
 
-@pytest.mark.parametrize("field", ["organisation.salary_per_year", "evaluation.fixed_cost",
-                                   "programme.support_half_life_weeks"])
-@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
-def test_infinite_money_is_refused(field, value):
-    with pytest.raises(ScenarioError, match=f"{field} = {value}: Input should be a finite"):
-        load_scenario(MENTORING, {field: value})
-
-
 # --- the console entry, in a subprocess ----------------------------------------------------
 @pytest.mark.parametrize("content", [b"\xff\xfe\x00\x01garbage", b"[organisation\nheadcount=",
                                      b"horizon_weeks = 'ten'\n"])

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from sim.errors import ScenarioError
 
 
@@ -34,42 +36,28 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 
 
 def dumps_toml(data: Mapping[str, Any]) -> str:
-    """Write nested dicts of scalars, lists and tables as TOML (the subset scenarios use)."""
-    lines: list[str] = []
-    _emit_table(lines, [], data)
-    return "\n".join(lines).strip() + "\n"
+    """Write nested dicts of scalars, lists and tables as TOML, with :mod:`tomli_w`.
+
+    TOML has no null: keys whose value is ``None`` are left out (at any depth), so a field
+    whose default is ``None`` reads back as ``None``. A list of tables is written as an
+    array of tables (inline where a table fits on a line).
+
+    Args:
+        data: The mapping to write, e.g. ``scenario.model_dump(mode="json")``.
+
+    Returns:
+        The TOML text, ending in a newline.
+
+    Raises:
+        TypeError: A value TOML cannot hold (e.g. a set or an arbitrary object).
+
+    """
+    return tomli_w.dumps(_without_none(data))
 
 
-def _toml_scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_scalar(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")
-
-
-def _is_table_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _emit_table(lines: list[str], prefix: list[str], table: Mapping[str, Any]) -> None:
-    for key, value in table.items():
-        if value is None or isinstance(value, dict) or _is_table_list(value):
-            continue
-        lines.append(f"{key} = {_toml_scalar(value)}")
-    for key, value in table.items():
-        if isinstance(value, dict):
-            lines.append("")
-            lines.append(f"[{'.'.join([*prefix, key])}]")
-            _emit_table(lines, [*prefix, key], value)
-    for key, value in table.items():
-        if _is_table_list(value):
-            for item in value:
-                lines.append("")
-                lines.append(f"[[{'.'.join([*prefix, key])}]]")
-                _emit_table(lines, [*prefix, key], item)
+def _without_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_without_none(item) for item in value]
+    return value

@@ -1,34 +1,34 @@
-"""Scenario loading, validation errors, overrides and TOML round trips."""
-
-from pathlib import Path
+"""Loading scenarios (sim.config.loading): one-line errors, overrides, seeds."""
 
 import pytest
 
-from sim.config import Scenario, apply_overrides, load_scenario, parse_override
+from sim.config import (
+    MAX_SEED,
+    Scenario,
+    apply_overrides,
+    check_seed,
+    load_scenario,
+    parse_override,
+    with_overrides,
+)
 from sim.errors import ScenarioError
+from tests.paths import MENTORING, SCENARIOS
 
-SCENARIOS = sorted(Path("scenarios").glob("*.toml"))
-
-
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
-def test_shipped_scenarios_load_and_explain_themselves(path):
-    scenario = load_scenario(path)
-    assert isinstance(scenario, Scenario)
-    head = path.read_text().splitlines()[:5]
-    assert all(line.startswith("#") for line in head), "each scenario explains itself at top"
-
-
-def test_defaults_are_the_baseline():
-    scenario = load_scenario()
-    assert scenario.organisation.headcount == 1000
-    assert abs(sum(scenario.organisation.strategic_weights) - 1) < 1e-9
-    assert scenario.programme.enabled is False
+SCENARIO_FILES = sorted(SCENARIOS.glob("*.toml"))
 
 
 def write(tmp_path, text, name="s.toml"):
     path = tmp_path / name
     path.write_text(text)
     return path
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)
+def test_shipped_scenarios_load_and_explain_themselves(path):
+    scenario = load_scenario(path)
+    assert isinstance(scenario, Scenario)
+    head = path.read_text().splitlines()[:5]
+    assert all(line.startswith("#") for line in head), "each scenario explains itself at top"
 
 
 @pytest.mark.parametrize(
@@ -65,18 +65,28 @@ def test_missing_file(tmp_path):
 
 def test_overrides_set_any_field_and_are_validated():
     scenario = load_scenario(
-        "scenarios/mentoring.toml",
+        MENTORING,
         {"programme.duration_weeks": 26, "workforce.groups.1.share": 0.3,
          "workforce.groups.0.share": 0.7},
     )
     assert scenario.programme.duration_weeks == 26
     assert scenario.workforce.groups[1].share == 0.3
     with pytest.raises(ScenarioError, match="programme.duration_weeks = 0"):
-        load_scenario("scenarios/mentoring.toml", {"programme.duration_weeks": 0})
+        load_scenario(MENTORING, {"programme.duration_weeks": 0})
     with pytest.raises(ScenarioError, match="unknown key 'programme.nonsense'"):
-        load_scenario("scenarios/mentoring.toml", {"programme.nonsense": 1})
+        load_scenario(MENTORING, {"programme.nonsense": 1})
     with pytest.raises(ScenarioError, match="index 5 out of range"):
-        load_scenario("scenarios/mentoring.toml", {"workforce.groups.5.share": 1})
+        load_scenario(MENTORING, {"workforce.groups.5.share": 1})
+
+
+def test_with_overrides_revalidates_and_names_the_source():
+    scenario = load_scenario(MENTORING)
+    assert with_overrides(scenario, {}, "<x>") is scenario
+    changed = with_overrides(scenario, {"programme.formal_quality": 0.7}, "<x>")
+    assert changed.programme.formal_quality == 0.7
+    assert scenario.programme.formal_quality == 0.6  # the scenario is not changed
+    with pytest.raises(ScenarioError, match=r"^<x>: programme.formal_quality = 1.5"):
+        with_overrides(scenario, {"programme.formal_quality": 1.5}, "<x>")
 
 
 @pytest.mark.parametrize(
@@ -105,8 +115,20 @@ def test_apply_overrides_does_not_mutate_input():
     assert data["programme"]["enabled"] is False and out["programme"]["enabled"] is True
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
-def test_toml_round_trip(tmp_path, path):
-    scenario = load_scenario(path)
-    again = load_scenario(write(tmp_path, scenario.to_toml()))
-    assert again == scenario
+@pytest.mark.parametrize("seed", [0, 1, MAX_SEED])
+def test_check_seed_accepts_63_bit_seeds(seed):
+    assert check_seed(seed) == seed
+
+
+@pytest.mark.parametrize("seed", [-1, MAX_SEED + 1])
+def test_check_seed_refuses_others_in_one_line(seed):
+    with pytest.raises(ScenarioError, match=rf"^--seed = {seed}: expected an integer"):
+        check_seed(seed)
+
+
+@pytest.mark.parametrize("field", ["organisation.salary_per_year", "evaluation.fixed_cost",
+                                   "programme.support_half_life_weeks"])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_infinite_money_is_refused(field, value):
+    with pytest.raises(ScenarioError, match=f"{field} = {value}: Input should be a finite"):
+        load_scenario(MENTORING, {field: value})

@@ -17,7 +17,8 @@ def register(subparsers) -> None:
                     "intervals, differences against the first scenario paired by seed, "
                     "trajectory plots, report.md and report.html.")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                         help="scenario TOML files; the first is the reference")
+                         help="scenario TOML files or bundled scenario names (mentorsim "
+                              "scenarios); the first is the reference")
     compare.add_argument("--reps", type=int, default=10, help="replications (default 10)")
     compare.add_argument("--seed", type=int,
                          help="root seed of the replication seeds (default: the first "

@@ -18,9 +18,11 @@ RUN_FILES = {
 def register(subparsers) -> None:
     """Add the ``run`` subcommand."""
     run = subparsers.add_parser("run", help="run one scenario and write its results")
-    run.add_argument("scenario", help="scenario TOML file")
+    run.add_argument("scenario",
+                     help="scenario TOML file or bundled scenario name (mentorsim scenarios)")
     run.add_argument("--seed", type=int, help="seed (default: the scenario's seed)")
-    run.add_argument("--out", help="results directory (default: results/<scenario file stem>)")
+    run.add_argument("--out",
+                     help="results directory (default: results/<scenario name or file stem>)")
     add_set_option(run)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--no-plots", action="store_true",

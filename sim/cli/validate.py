@@ -10,7 +10,8 @@ from sim.cli.common import add_set_option, overrides
 def register(subparsers) -> None:
     """Add the ``validate`` subcommand."""
     validate = subparsers.add_parser("validate", help="check a scenario file")
-    validate.add_argument("scenario", help="scenario TOML file")
+    validate.add_argument("scenario",
+                          help="scenario TOML file or bundled scenario name")
     add_set_option(validate)
     validate.add_argument("--show", action="store_true",
                           help="print the scenario as resolved, with all defaults")

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.config import bundled
 from sim.config.schema import MAX_SEED, Scenario
 from sim.config.toml import read_toml
 from sim.errors import ScenarioError
@@ -157,22 +158,28 @@ def _list_item(node: list, part: str, where: str, source: str) -> Any:
 def load_scenario(
     path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Scenario:
-    """Load and validate a scenario file, applying dotted overrides first.
+    """Load and validate a scenario file or bundled scenario, applying dotted overrides first.
 
     Args:
-        path: A TOML scenario file; ``None`` gives the built-in baseline defaults.
+        path: A TOML scenario file, or the name of a bundled scenario (``"mentoring"``,
+            see :func:`sim.config.bundled.names`); an existing file wins over a name.
+            ``None`` gives the built-in baseline defaults.
         overrides: ``{"programme.duration_weeks": 26, ...}`` applied before validation.
 
     Returns:
         The validated scenario.
 
     Raises:
-        ScenarioError: The file is missing or malformed, or a field is unknown or out of
-            range; the message names the file, the field and the value.
+        ScenarioError: The file is missing (and no bundled scenario has the name; the
+            message lists them) or malformed, or a field is unknown or out of range; the
+            message names the file, the field and the value.
 
     """
     source = str(path) if path is not None else "<defaults>"
-    data = read_toml(path) if path is not None else {}
+    data: dict[str, Any] = {}
+    if path is not None:
+        with bundled.scenario_file(path) as file:
+            data = read_toml(file)
     if overrides:
         data = apply_overrides(data, overrides, source)
     return scenario_from_dict(data, source)

@@ -116,7 +116,7 @@ def compare_scenarios(scenarios: Mapping[str, Scenario], reps: int = 10,
 
 
 def unique_names(paths: Sequence[str | Path]) -> list[str]:
-    """Scenario names from file stems, made unique with a numeric suffix."""
+    """Scenario names from file stems or bundled names, made unique with a numeric suffix."""
     names: list[str] = []
     for path in paths:
         stem = Path(path).stem

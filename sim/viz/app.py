@@ -5,7 +5,7 @@ programme's design (on/off, eligibility, matching, format, duration, load, mento
 training) and the environment (shocks); Reset rebuilds the model from them. The page
 shows performance and proficiency, the skill gap, access to mentoring by group (equity),
 the mentoring network (who mentors whom, coloured by group) and the skill gaps by group
-and competency. The organisation starts from ``scenarios/mentoring.toml`` with 300
+and competency. The organisation starts from the bundled ``mentoring`` scenario with 300
 employees so the page stays responsive.
 
 This module imports Solara and Mesa's visualisation; nothing else in :mod:`sim` imports
@@ -25,7 +25,7 @@ from mesa.visualization.utils import update_counter
 from sim.model import MentoringModel
 from sim.viz import plots
 
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "mentoring.toml"
+SCENARIO = "mentoring"  # the bundled scenario, found wherever mentorsim is installed
 REVERSE_COMPETENCY = "digital"  # what juniors teach seniors under reverse mentoring
 TARGET_GROUP = "underrepresented"  # who is eligible under eligibility = "group"
 
@@ -50,7 +50,7 @@ class AppModel(MentoringModel):
         shock_size: Size of each jump (share of the 0-1 scale).
         horizon_weeks: Weeks until the model stops.
         seed: Seed of the run (text from the page is accepted).
-        scenario: The base scenario file.
+        scenario: The base scenario: a bundled name or a TOML file.
 
     """
 

@@ -1,0 +1,112 @@
+"""Bundled scenarios: the files of the top-level ``scenarios/`` shipped as package data.
+
+They are installed as the package ``sim.scenarios`` (see ``pyproject.toml``) and read with
+:mod:`importlib.resources`, so ``load_scenario("mentoring")`` works from a checkout, an
+editable install and a wheel installed anywhere. A scenario argument is resolved as: an
+existing file, else the name of a bundled scenario, else a one-line
+:class:`~sim.errors.ScenarioError` that lists the bundled names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from sim.errors import ScenarioError
+
+PACKAGE = "sim.scenarios"
+SUFFIX = ".toml"
+
+
+def _directory() -> Traversable:
+    return resources.files(PACKAGE)
+
+
+def names() -> list[str]:
+    """The names of the bundled scenarios (file stems), sorted."""
+    return sorted(entry.name.removesuffix(SUFFIX) for entry in _directory().iterdir()
+                  if entry.name.endswith(SUFFIX) and entry.is_file())
+
+
+def is_bundled(scenario: str | Path) -> bool:
+    """Whether ``scenario`` is the name of a bundled scenario (``"mentoring"``)."""
+    return str(scenario) in names()
+
+
+def _resource(name: str) -> Traversable:
+    if not is_bundled(name):
+        raise ScenarioError(f"{name}: not a bundled scenario ({_listing()})")
+    return _directory() / f"{name}{SUFFIX}"
+
+
+def _listing() -> str:
+    return "bundled: " + ", ".join(names())
+
+
+def text(name: str) -> str:
+    """The TOML text of the bundled scenario ``name``, comments included.
+
+    Raises:
+        ScenarioError: ``name`` is not a bundled scenario; the message lists them.
+
+    """
+    return _resource(name).read_text(encoding="utf-8")
+
+
+def description(name: str) -> str:
+    """The one-line description of a bundled scenario.
+
+    It is the first sentence of the comment at the top of the file (the comment lines up
+    to the first empty one, joined), e.g. ``"Baseline: a 1,000-person professional
+    organisation over three years, no programme."``; empty if the file starts without one.
+
+    Raises:
+        ScenarioError: ``name`` is not a bundled scenario; the message lists them.
+
+    """
+    words: list[str] = []
+    for line in text(name).splitlines():
+        if not line.startswith("#"):
+            break
+        content = line.lstrip("#").strip()
+        if not content:
+            break
+        words.append(content)
+    return " ".join(words)
+
+
+def descriptions() -> dict[str, str]:
+    """Every bundled scenario's name and one-line description, sorted by name."""
+    return {name: description(name) for name in names()}
+
+
+@contextmanager
+def scenario_file(scenario: str | Path) -> Iterator[Path]:
+    """The file a scenario argument stands for, as a context manager yielding its path.
+
+    An existing file (or directory, left for the reader to refuse) is used as given; any
+    other argument must be the name of a bundled scenario, whose file is yielded (extracted
+    to a temporary file while the context lasts, should the package live in an archive).
+
+    Args:
+        scenario: A path to a TOML file, or a bundled scenario's name (``"mentoring"``).
+
+    Yields:
+        The path of the file to read.
+
+    Raises:
+        ScenarioError: Neither an existing file nor a bundled name; one line naming the
+            argument and listing the bundled scenarios.
+
+    """
+    path = Path(scenario)
+    if path.is_file() or (path.exists() and not is_bundled(scenario)):
+        yield path
+        return
+    if not is_bundled(scenario):
+        raise ScenarioError(f"{scenario}: no such file, nor a bundled scenario ({_listing()})")
+    with resources.as_file(_resource(str(scenario))) as file:
+        yield file

@@ -19,8 +19,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from sim.kernels import compiled as kernels
-from sim.kernels.api import LearningRates, learn_week, pair_index, set_threads
+from sim.kernels import LearningRates, configure_threading, learn_week, pair_index, set_threads
+from sim.kernels import learning as kernels
 
 
 @njit(cache=True)
@@ -87,6 +87,7 @@ def main():
     parser.add_argument("--reps", type=int, default=7)
     args = parser.parse_args()
     n, k = args.n, args.k
+    configure_threading()  # before the first parallel region here starts numba's threads
     threads = numba.get_num_threads()
 
     buffer = np.random.default_rng(1).random(n * k)

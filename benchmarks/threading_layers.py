@@ -4,8 +4,8 @@ Times the learning kernel (no pairs) at several sizes, parallel and serial twin 
 side, once per threading configuration, each in a fresh process (the layer and OpenMP's
 wait policy are fixed when a process first runs a parallel kernel). With ``--busy`` a
 spinning process holds one core meanwhile, as another job on a shared machine would.
-This is what chose OpenMP with ``OMP_WAIT_POLICY=passive`` as the default in
-``sim/kernels.py`` and the serial/parallel threshold in ``sim/learning.py``.
+This is what chose OpenMP with ``OMP_WAIT_POLICY=passive`` as the default and the
+serial/parallel threshold, both in ``sim/kernels/threads.py``.
 
 Usage: python benchmarks/threading_layers.py [--k 32] [--busy]
 Prints one line per configuration: median µs per call, parallel and serial.
@@ -26,8 +26,10 @@ import numba
 import numpy as np
 sys.path.insert(0, "benchmarks")
 from kernel_throughput import make_state
-from sim.kernels import compiled as kernels
-from sim.kernels.api import LearningRates
+from sim.kernels import SERIAL, LearningRates, configure_threading
+from sim.kernels import learning as kernels
+
+configure_threading()  # the policy, unless this child's environment overrides it
 
 rates = LearningRates(0.015, 2.0, 16.0, 0.015, 0.03, 0.0147, 0.3)
 k = int(sys.argv[1])
@@ -45,7 +47,7 @@ for n in (1_000, 100_000, 1_000_000):
             np.int64(3), perf, gap)
 
     runs = {"parallel": call(kernels._learn_week),
-            "serial": call(kernels.SERIAL[kernels._learn_week])}
+            "serial": call(SERIAL[kernels._learn_week])}
     times = {name: [] for name in runs}
     for run in runs.values():
         run()

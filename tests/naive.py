@@ -1,4 +1,5 @@
-"""Slow, obvious reference versions of every kernel in sim/kernels.py.
+"""Slow, obvious reference versions of every kernel in sim/kernels/ (learning, matching,
+flows, sums and the random streams), one function per kernel.
 
 Plain Python loops over plain floats, written from the kernels' documented formulas; the
 tests compare each kernel with its twin here, exactly or to 1e-12.
@@ -197,7 +198,7 @@ def weekly_sums(state, prep_hours, group_format, hours_per_week, enablers, motiv
     n = len(state["active"])
     share = [0.0] * n
     sums = dict.fromkeys(
-        ["active", "net", "job", "skill", "gap", "proficient", "pairs", "pairs_formal",
+        ["active", "performance_net", "job", "skill", "gap", "proficient", "pairs", "pairs_formal",
          "pairs_informal", "mentors", "quality", "quality_formal", "quality_informal",
          "mentored", "skill_mentored", "gap_mentored", "skill_never", "gap_never",
          "time_share", "commitment", "under", "under_mentored", "under_formal",
@@ -224,7 +225,7 @@ def weekly_sums(state, prep_hours, group_format, hours_per_week, enablers, motiv
         job = skill * enablers * (1 + motivation * state["commitment"][i])
         sums["active"] += 1
         sums["job"] += job
-        sums["net"] += job * (1 - share[i])
+        sums["performance_net"] += job * (1 - share[i])
         sums["skill"] += skill
         sums["gap"] += state["gap"][i]
         sums["time_share"] += share[i]

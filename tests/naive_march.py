@@ -1,8 +1,8 @@
-"""Slow, obvious reference versions of every kernel in sim/march_kernels.py.
+"""Slow, obvious reference versions of every kernel in sim/march/kernels.py.
 
-Plain Python over lists of ints, written from the rules in sim/march.py's docstring. The
-random draws are the same counter-based hash, reimplemented here with Python integers, so
-the kernels and these functions can be compared exactly.
+Plain Python over lists of ints, written from the rules in sim/march/model.py's docstring.
+The random draws are the same counter-based hash, reimplemented here with Python integers,
+so the kernels and these functions can be compared exactly.
 """
 
 from __future__ import annotations

@@ -291,7 +291,7 @@ def test_fingerprint_is_stable_and_covers_the_code_that_shapes_numbers(tmp_path)
     assert first["code"] == provenance.code_hash() and len(first["code"]) == 64
     covered = {p.relative_to(provenance.PACKAGE).as_posix() for p in provenance.source_files()}
     assert first["files"] == len(covered) > 20
-    assert {"model/model.py", "kernels/compiled.py", "config/schema.py"} <= covered
+    assert {"model/model.py", "kernels/learning.py", "config/schema.py"} <= covered
     assert not any(name.startswith(("cli/", "viz/")) for name in covered)
     child = subprocess.run([sys.executable, "-c", "import json, sim.experiment.provenance as p; "
                             "print(json.dumps(p.fingerprint()))"], capture_output=True,
@@ -575,25 +575,23 @@ PEAK = """
 import json, sys
 from pathlib import Path
 import numba.core.dispatcher
-import sim.kernels.api as learning
+import sim.kernels.threads as threads
 from sim.config import scenario_from_dict
 from sim.experiment.run import run_scenario
 
 def kernels():
     found = {id(v): v for name, module in list(sys.modules.items()) if name.startswith("sim")
              for v in vars(module).values() if isinstance(v, numba.core.dispatcher.Dispatcher)}
-    found.update((id(v), v) for v in sys.modules["sim.kernels.compiled"].SERIAL.values())
+    found.update((id(v), v) for v in threads.SERIAL.values())
     return (sum(len(d.signatures) for d in found.values()),
             sum(sum(d.stats.cache_misses.values()) for d in found.values()))
 
 real, small = (scenario_from_dict(json.loads(text)) for text in sys.argv[1:3])
 # warm-up: a small run of the same K loads every kernel the real run calls, both the
-# parallel kernels and their serial twins (picked by size, see sim.kernels.api.kernel_for)
-default = learning.PARALLEL_MIN_BYTES
-for threshold in (0, default):
-    learning.PARALLEL_MIN_BYTES = threshold
+# parallel kernels and their serial twins (picked by size, see sim.kernels.threads.kernel_for)
+for threshold in (0, None):
+    threads.set_parallel_min_bytes(threshold)
     run_scenario(small)
-learning.PARALLEL_MIN_BYTES = default
 loaded, compiled = kernels()
 try:
     Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM (the peak) to VmRSS
@@ -641,7 +639,7 @@ def test_memory_estimate_is_an_upper_bound_that_grows_like_the_peak(k):
         if measured["compiled"]:
             pytest.skip(f"numba compiled {measured['compiled']} kernels in the measured "
                         "child although a child before it ran them: the on-disk cache is not "
-                        "written (NUMBA_CACHE_DIR not writable?) or sim/kernels.py changed")
+                        "written (NUMBA_CACHE_DIR not writable?) or sim/kernels/ changed")
         assert measured["new_kernels"] == 0, "the warm-up did not load every kernel of the run"
         peaks.append(measured["peak"])
         estimates.append(estimate_memory_bytes(scenario))

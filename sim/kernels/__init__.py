@@ -1,0 +1,79 @@
+"""numba kernels of the mentoring model, with their validated public wrappers beside them.
+
+One module per concern, each holding its kernels (private ``_name`` functions taking only
+arrays and scalars) and the public functions that check their inputs and call them:
+
+* :mod:`~sim.kernels.random`: counter-based random streams (``STREAM_*``,
+  :func:`counter_uniforms`; ``splitmix64`` for kernels elsewhere).
+* :mod:`~sim.kernels.learning`: the weekly skill update and mentoring along pair links
+  (:func:`learn_week`, :func:`pair_index`, :class:`LearningRates`).
+* :mod:`~sim.kernels.matching`: gap scores and greedy matching under capacity
+  (:func:`match_gap_targeted`, :func:`match_by_scores`).
+* :mod:`~sim.kernels.flows`: ageing, quits, retirements (:func:`age_and_leave`);
+  commitment and promotions (:func:`update_outcomes`).
+* :mod:`~sim.kernels.sums`: the weekly sums the reporters are made of (:data:`SUMS`,
+  :class:`Sum`, :func:`weekly_sums`).
+* :mod:`~sim.kernels.threads`: thread policy (serial twins, :func:`kernel_for`,
+  :func:`set_threads`, :func:`configure_threading`).
+* :mod:`~sim.kernels.prefetch`: the ``llvm.prefetch`` intrinsic the pair kernels use.
+
+Importing the package changes no process-wide setting: the threading policy (numba's
+threading layer, ``OMP_WAIT_POLICY``) is applied on first use, before numba starts its
+threads (see :mod:`~sim.kernels.threads`). Every kernel has a slow, obvious twin in
+``tests/naive.py`` and is tested against it.
+"""
+
+from sim.kernels.flows import age_and_leave, update_outcomes
+from sim.kernels.learning import LearningRates, learn_week, pair_index
+from sim.kernels.matching import match_by_scores, match_gap_targeted
+from sim.kernels.random import (
+    STREAM_EARLY_ENDING,
+    STREAM_INFORMAL,
+    STREAM_LEARNING,
+    STREAM_PROMOTION,
+    STREAM_QUIT,
+    STREAM_ROLLOUT,
+    counter_uniforms,
+)
+from sim.kernels.sums import N_SUMS, SUM_INDEX, SUM_NAMES, SUMS, Sum, weekly_sums
+from sim.kernels.threads import (
+    SERIAL,
+    configure_threading,
+    kernel_for,
+    last_level_cache_bytes,
+    parallel_min_bytes,
+    set_parallel_min_bytes,
+    set_threads,
+    threads_for,
+)
+
+__all__ = [
+    "N_SUMS",
+    "SERIAL",
+    "STREAM_EARLY_ENDING",
+    "STREAM_INFORMAL",
+    "STREAM_LEARNING",
+    "STREAM_PROMOTION",
+    "STREAM_QUIT",
+    "STREAM_ROLLOUT",
+    "SUMS",
+    "SUM_INDEX",
+    "SUM_NAMES",
+    "LearningRates",
+    "Sum",
+    "age_and_leave",
+    "configure_threading",
+    "counter_uniforms",
+    "kernel_for",
+    "last_level_cache_bytes",
+    "learn_week",
+    "match_by_scores",
+    "match_gap_targeted",
+    "pair_index",
+    "parallel_min_bytes",
+    "set_parallel_min_bytes",
+    "set_threads",
+    "threads_for",
+    "update_outcomes",
+    "weekly_sums",
+]

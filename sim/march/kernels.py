@@ -24,10 +24,13 @@ import numpy as np
 from numba import njit, prange
 
 # the same counter-based generator as the mentoring kernels
-from sim.kernels.compiled import _STREAM_MUL, _TO_UNIT, _splitmix64
-from sim.kernels.compiled import _WEEK_MUL as _PERIOD_MUL
+from sim.kernels.random import STREAM_MUL as _STREAM_MUL
+from sim.kernels.random import TO_UNIT as _TO_UNIT
+from sim.kernels.random import WEEK_MUL as _PERIOD_MUL
+from sim.kernels.random import splitmix64 as _splitmix64
 
-# The threading layer is chosen where the generator above comes from (sim.kernels.compiled).
+# The batch kernel is parallel: its caller applies the threading policy first
+# (sim.kernels.configure_threading), as the mentoring kernels' wrappers do.
 
 # Streams of the counter-based generator: one per kind of random event.
 STREAM_REALITY = 1  # initial reality, per dimension (period 0)

@@ -59,6 +59,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from sim.kernels import configure_threading
 from sim.march import kernels as _k
 
 PEER_MODES = {"random": _k.PEER_RANDOM, "neighbours": _k.PEER_NEIGHBOURS}
@@ -413,6 +414,7 @@ def simulate(
         group_arr = group_arr.astype(np.int64)
     n_groups = int(group_arr.max()) + 1
     keys = np.array([_draw_key(np.random.default_rng(s)) for s in seeds], dtype=np.uint64)
+    configure_threading()  # before numba starts the threads of the parallel batch kernel
     code, indiv, run_periods, at_eq, path_code, path_indiv, path_group = _k._run_batch(
         keys, n, m, p1_arr, p2, p3, p4, p5, peer_mode, horizon, True, record, group_arr,
         n_groups)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import compiled as kernels
-from sim.kernels.api import counter_uniforms
+from sim.kernels import STREAM_INFORMAL, counter_uniforms
 from sim.model import matching
 from sim.model.relationships import (
     INFORMAL,
@@ -64,7 +63,7 @@ class InformalMentoring:
         seeking = np.flatnonzero(wf.active & (wf.mentor < 0) & (wf.load == 0))
         under = wf.underrepresented[wf.group[seeking]]
         chance = np.where(under, self._weekly * d.underrepresented_tie_ratio, self._weekly)
-        draws = counter_uniforms(wf.key, week, wf.pid[seeking], kernels.STREAM_INFORMAL)
+        draws = counter_uniforms(wf.key, week, wf.pid[seeking], STREAM_INFORMAL)
         mentees = seeking[draws < chance]
         if mentees.shape[0] == 0:
             return

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import ProgrammeDesign
-from sim.kernels.api import match_by_scores, match_gap_targeted
+from sim.kernels import match_by_scores, match_gap_targeted
 from sim.model.relationships import similarity
 from sim.model.workforce import Workforce
 

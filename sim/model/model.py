@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from sim.config import Scenario, load_scenario, with_overrides
-from sim.kernels.api import LearningRates, learn_week
+from sim.kernels import LearningRates, learn_week
 from sim.model import Employee
 from sim.model.environment import Environment
 from sim.model.informal import InformalMentoring

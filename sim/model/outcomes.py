@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import compiled as kernels
-from sim.kernels.api import kernel_for
+from sim.kernels import flows as kernels
+from sim.kernels import kernel_for
 from sim.model.relationships import FORMAL, REFERENCE_QUALITY
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_YEAR

@@ -16,8 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import compiled as kernels
-from sim.kernels.api import counter_uniforms
+from sim.kernels import STREAM_ROLLOUT, counter_uniforms
 from sim.model import matching
 from sim.model.relationships import (
     E_MENTORING_QUALITY,
@@ -150,7 +149,7 @@ class Programme:
         if d.rollout == "all_at_once":
             return np.ones(slots.shape[0], dtype=np.bool_)
         wf = self.workforce
-        place = counter_uniforms(wf.key, 0, wf.pid[slots], kernels.STREAM_ROLLOUT)
+        place = counter_uniforms(wf.key, 0, wf.pid[slots], STREAM_ROLLOUT)
         elapsed = week - d.start_week
         if d.rollout == "phased":
             return place < min(1.0, (elapsed + d.cadence_weeks) / d.rollout_weeks)

@@ -14,8 +14,7 @@ from collections import Counter
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import compiled as kernels
-from sim.kernels.api import counter_uniforms
+from sim.kernels import STREAM_EARLY_ENDING, counter_uniforms
 from sim.model.workforce import Workforce
 
 FORMAL = 1
@@ -153,7 +152,7 @@ class Relationships:
 
         ongoing = mentees[~finished]
         hazard = self._early_hazard * (1.0 - wf.quality[ongoing]) / (1.0 - REFERENCE_QUALITY)
-        draws = counter_uniforms(wf.key, week, wf.pid[ongoing], kernels.STREAM_EARLY_ENDING)
+        draws = counter_uniforms(wf.key, week, wf.pid[ongoing], STREAM_EARLY_ENDING)
         early = ongoing[draws < hazard]
         if early.shape[0]:
             self.end(early, "ended_early")

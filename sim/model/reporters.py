@@ -6,14 +6,16 @@ DataCollector reporters then only look values up (no deep copies of arrays).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 
 import mesa
 import numpy as np
 
-from sim.kernels import compiled as kernels
-from sim.kernels.api import kernel_for
+from sim.kernels import N_SUMS, SUM_INDEX, weekly_sums
 from sim.model.relationships import FORMAL, INFORMAL
 from sim.units import WEEKS_PER_YEAR
 
@@ -31,52 +33,171 @@ HEADLINE = (
     "roi_percent",
 )
 
-REPORTERS = (
-    "performance",
-    "job_performance",
-    "skill_performance",
-    "skill_gap",
-    "proficient_share",
-    "output_fte",
-    "headcount",
-    "pairs",
-    "pairs_formal",
-    "pairs_informal",
-    "mentors",
-    "mean_quality",
-    "mean_quality_formal",
-    "mean_quality_informal",
-    "performance_mentored",
-    "performance_never_mentored",
-    "gap_mentored",
-    "gap_never_mentored",
-    "mentoring_time_share",
-    "programme_hours",
-    "programme_cost",
-    "commitment",
-    "hires",
-    "quits",
-    "retirements",
-    "promotions",
-    "knowledge_lost",
-    "proficient_leavers",
-    "required_mean",
-    "underrepresented_access",
-    "majority_access",
-    "underrepresented_formal_access",
-    "majority_formal_access",
-)
+
+@dataclass(frozen=True)
+class Reporter:
+    """One weekly reporter: a sum of the weekly-sums kernel, a ratio of sums, or a model value.
+
+    Sums are named as in :data:`sim.kernels.sums.SUMS`.
+
+    Attributes:
+        name: Column of the weekly series (a key of ``model.metrics``).
+        description: What it measures, in one line.
+        sum: The sum reported, as is (``per`` None) or divided by ``per``.
+        per: The denominator: a sum, less ``less`` if given; nan when it is not positive.
+        less: A sum subtracted from ``per`` (e.g. ``active`` less ``mentored``).
+        read: For a reporter not made of sums: a function of the model giving its value.
+
+    """
+
+    name: str
+    description: str
+    sum: str | None = None
+    per: str | None = None
+    less: str | None = None
+    read: Callable | None = None
+
+    def __post_init__(self) -> None:
+        if (self.sum is None) == (self.read is None):
+            raise ValueError(f"reporter {self.name}: give either a sum or a read function")
+        if self.less is not None and self.per is None:
+            raise ValueError(f"reporter {self.name}: less needs per")
+        for field in (self.sum, self.per, self.less):
+            if field is not None and field not in SUM_INDEX:
+                raise ValueError(f"reporter {self.name}: {field!r} is not a weekly sum "
+                                 f"(sim.kernels.sums.SUMS)")
 
 
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.shape[0] else float("nan")
 
 
-def weekly_metrics(model) -> dict[str, float]:
-    """All model reporters for the current week, as plain floats.
+def _total(name: str, sum_name: str, description: str) -> Reporter:
+    return Reporter(name, description, sum=sum_name)
 
-    One pass of :func:`sim.kernels.compiled._weekly_sums` over the slots gives every sum; this
-    turns them into means and shares. It also refreshes ``model.time_share_buffer``.
+
+def _ratio(name: str, sum_name: str, description: str, per: str = "active",
+           less: str | None = None) -> Reporter:
+    return Reporter(name, description, sum=sum_name, per=per, less=less)
+
+
+def _read(name: str, read: Callable, description: str) -> Reporter:
+    return Reporter(name, description, read=read)
+
+
+def _programme_hours(model) -> float:
+    return sum(model.programme.hours_week.values())
+
+
+def _hires(model) -> int:
+    return model.last_flows.hires.shape[0] if model.last_flows else 0
+
+
+def _quits(model) -> int:
+    return model.last_flows.quits.shape[0] if model.last_flows else 0
+
+
+def _retirements(model) -> int:
+    return model.last_flows.retirements.shape[0] if model.last_flows else 0
+
+
+def _required_mean(model) -> float:
+    return model.environment.required.mean()
+
+
+# The weekly reporters, in the order of the model's series. Means are over the active
+# employees unless ``per`` says otherwise.
+REPORTER_TABLE: tuple[Reporter, ...] = (
+    _ratio("performance", "performance_net", "organisation performance: mean on-the-job "
+           "performance net of mentoring time"),
+    _ratio("job_performance", "job", "mean on-the-job performance"),
+    _ratio("skill_performance", "skill", "mean skill performance"),
+    _ratio("skill_gap", "gap", "mean strategy-weighted skill gap"),
+    _ratio("proficient_share", "proficient", "share of employees who are proficient"),
+    _total("output_fte", "job", "output in full-time equivalents of full performance"),
+    _total("headcount", "active", "employees in post"),
+    _total("pairs", "pairs", "pairs this week"),
+    _total("pairs_formal", "pairs_formal", "formal pairs"),
+    _total("pairs_informal", "pairs_informal", "informal pairs"),
+    _total("mentors", "mentors", "employees mentoring"),
+    _ratio("mean_quality", "quality", "mean relationship quality", per="pairs"),
+    _ratio("mean_quality_formal", "quality_formal", "mean quality of the formal pairs",
+           per="pairs_formal"),
+    _ratio("mean_quality_informal", "quality_informal", "mean quality of the informal pairs",
+           per="pairs_informal"),
+    _ratio("performance_mentored", "skill_mentored", "mean skill performance of those ever "
+           "mentored", per="mentored"),
+    _ratio("performance_never_mentored", "skill_never", "mean skill performance of those "
+           "never mentored", per="active", less="mentored"),
+    _ratio("gap_mentored", "gap_mentored", "mean skill gap of those ever mentored",
+           per="mentored"),
+    _ratio("gap_never_mentored", "gap_never", "mean skill gap of those never mentored",
+           per="active", less="mentored"),
+    _ratio("mentoring_time_share", "time_share", "mean share of the week spent mentoring"),
+    _read("programme_hours", _programme_hours, "hours spent on the programme this week"),
+    _read("programme_cost", attrgetter("programme_cost"), "programme cost so far"),
+    _ratio("commitment", "commitment", "mean affective commitment"),
+    _read("hires", _hires, "hires this week"),
+    _read("quits", _quits, "quits this week"),
+    _read("retirements", _retirements, "retirements this week"),
+    _read("promotions", attrgetter("outcomes.promotions_week"), "promotions this week"),
+    _read("knowledge_lost", attrgetter("knowledge_lost_week"),
+          "strategy-weighted skill of this week's leavers"),
+    _read("proficient_leavers", attrgetter("proficient_leavers_week"),
+          "proficient employees among this week's leavers"),
+    _read("required_mean", _required_mean, "mean required level"),
+    _ratio("underrepresented_access", "under_mentored", "share of the underrepresented "
+           "ever mentored", per="under"),
+    _ratio("majority_access", "majority_mentored", "share of the majority ever mentored",
+           per="active", less="under"),
+    _ratio("underrepresented_formal_access", "under_formal", "share of the underrepresented "
+           "ever in a formal pair", per="under"),
+    _ratio("majority_formal_access", "majority_formal", "share of the majority ever in a "
+           "formal pair", per="active", less="under"),
+)
+REPORTERS: tuple[str, ...] = tuple(r.name for r in REPORTER_TABLE)
+
+# The table as positions in the sums extended by a 1 (the "per" of a total) and a 0 (the
+# "less" of a plain ratio): a reporter of sums is s[sum] / (s[per] - s[less]).
+_ONE, _ZERO = N_SUMS, N_SUMS + 1
+_PLAN = tuple(
+    (r.name, r.read, 0, 0, 0) if r.read is not None else (
+        r.name, None, SUM_INDEX[r.sum], _ONE if r.per is None else SUM_INDEX[r.per],
+        _ZERO if r.less is None else SUM_INDEX[r.less])
+    for r in REPORTER_TABLE
+)
+
+
+def reporters_from_sums(sums: np.ndarray, model=None) -> dict[str, float]:
+    """Every reporter of :data:`REPORTER_TABLE`, in table order, from a sums vector.
+
+    Args:
+        sums: float64 (N_SUMS,), as returned by :func:`sim.kernels.weekly_sums`.
+        model: The model the other reporters are read from (None: leave them out).
+
+    Returns:
+        One float per reporter; nan where a denominator is not positive (e.g. the mean
+        quality in a week without pairs).
+
+    """
+    s = sums.tolist()
+    s.extend((1.0, 0.0))
+    out = {}
+    for name, read, numerator, per, less in _PLAN:
+        if read is None:
+            denominator = s[per] - s[less]
+            out[name] = s[numerator] / denominator if denominator > 0 else float("nan")
+        elif model is not None:
+            out[name] = float(read(model))
+    return out
+
+
+def weekly_metrics(model) -> dict[str, float]:
+    """All model reporters for the current week, as plain floats, in table order.
+
+    One pass of :func:`sim.kernels.weekly_sums` over the slots gives every sum, which
+    :data:`REPORTER_TABLE` turns into totals, means and shares; the rest are read from the
+    model. It also refreshes ``model.time_share_buffer``.
 
     Args:
         model: A :class:`~sim.model.model.MentoringModel`.
@@ -87,59 +208,16 @@ def weekly_metrics(model) -> dict[str, float]:
     """
     wf = model.workforce
     scenario = model.scenario
-    sums = kernel_for(kernels._weekly_sums, wf.size, 96)(
+    sums = weekly_sums(
         wf.active, wf.performance, wf.gap, wf.commitment, wf.mentor, wf.pair_kind,
         wf.quality, wf.contact_hours, wf.load, wf.ever_mentored, wf.ever_formal,
         wf.underrepresented[wf.group], model.programme.prep_hours,
         scenario.programme.format == "group", scenario.organisation.hours_per_week,
         model.enablers, scenario.attitudes.motivation_effect,
         scenario.organisation.proficiency_threshold, model.time_share_buffer,
+        check=model.steps == 0,  # the arrays keep their dtypes and shapes
     )
-    n = sums[kernels.SUM_ACTIVE]
-    mentored = sums[kernels.SUM_MENTORED]
-    under = sums[kernels.SUM_UNDER]
-    flows = model.last_flows
-
-    def share(numerator: int, denominator: float) -> float:
-        return float(sums[numerator] / denominator) if denominator > 0 else float("nan")
-
-    return {
-        "performance": share(kernels.SUM_PERFORMANCE_NET, n),
-        "job_performance": share(kernels.SUM_JOB, n),
-        "skill_performance": share(kernels.SUM_SKILL, n),
-        "skill_gap": share(kernels.SUM_GAP, n),
-        "proficient_share": share(kernels.SUM_PROFICIENT, n),
-        "output_fte": float(sums[kernels.SUM_JOB]),
-        "headcount": float(n),
-        "pairs": float(sums[kernels.SUM_PAIRS]),
-        "pairs_formal": float(sums[kernels.SUM_PAIRS_FORMAL]),
-        "pairs_informal": float(sums[kernels.SUM_PAIRS_INFORMAL]),
-        "mentors": float(sums[kernels.SUM_MENTORS]),
-        "mean_quality": share(kernels.SUM_QUALITY, sums[kernels.SUM_PAIRS]),
-        "mean_quality_formal": share(kernels.SUM_QUALITY_FORMAL, sums[kernels.SUM_PAIRS_FORMAL]),
-        "mean_quality_informal": share(
-            kernels.SUM_QUALITY_INFORMAL, sums[kernels.SUM_PAIRS_INFORMAL]
-        ),
-        "performance_mentored": share(kernels.SUM_SKILL_MENTORED, mentored),
-        "performance_never_mentored": share(kernels.SUM_SKILL_NEVER, n - mentored),
-        "gap_mentored": share(kernels.SUM_GAP_MENTORED, mentored),
-        "gap_never_mentored": share(kernels.SUM_GAP_NEVER, n - mentored),
-        "mentoring_time_share": share(kernels.SUM_TIME_SHARE, n),
-        "programme_hours": float(sum(model.programme.hours_week.values())),
-        "programme_cost": float(model.programme_cost),
-        "commitment": share(kernels.SUM_COMMITMENT, n),
-        "hires": float(flows.hires.shape[0]) if flows else 0.0,
-        "quits": float(flows.quits.shape[0]) if flows else 0.0,
-        "retirements": float(flows.retirements.shape[0]) if flows else 0.0,
-        "promotions": float(model.outcomes.promotions_week),
-        "knowledge_lost": float(model.knowledge_lost_week),
-        "proficient_leavers": float(model.proficient_leavers_week),
-        "required_mean": float(model.environment.required.mean()),
-        "underrepresented_access": share(kernels.SUM_UNDER_MENTORED, under),
-        "majority_access": share(kernels.SUM_MAJORITY_MENTORED, n - under),
-        "underrepresented_formal_access": share(kernels.SUM_UNDER_FORMAL, under),
-        "majority_formal_access": share(kernels.SUM_MAJORITY_FORMAL, n - under),
-    }
+    return reporters_from_sums(sums, model)
 
 
 class MetricsCollector(mesa.DataCollector):

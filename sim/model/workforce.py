@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import compiled as kernels
-from sim.kernels.api import kernel_for
+from sim.kernels import flows as kernels
+from sim.kernels import kernel_for
 from sim.units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
 
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient

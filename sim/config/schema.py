@@ -125,7 +125,10 @@ class WorkforceSettings(_Section):
     hire_skill_mean: float = Field(0.38, gt=0, lt=1)
     hire_skill_sd: float = Field(0.1, ge=0, lt=0.5)
     aptitude_sd: float = Field(0.25, ge=0, le=2, description="sigma of the lognormal aptitude")
-    annual_turnover: float = Field(0.12, ge=0, lt=1, description="Boushey & Glynn; BLS")
+    annual_turnover: float = Field(
+        0.12, ge=0, lt=1, description="share of staff who quit in a year (US quit rates "
+        "19-31% across industries [V]; 12% for a professional organisation [S])"
+    )
     retirement_age_years: float = Field(65.0, gt=18, le=100)
     initial_age_mean_years: float = Field(42.0, gt=16, le=100)
     initial_age_sd_years: float = Field(10.0, ge=0, le=40)
@@ -139,6 +142,10 @@ class WorkforceSettings(_Section):
     )
     sponsorship_multiplier: float = Field(
         2.0, ge=1, le=10, description="promotion hazard ratio with an active sponsor [S]"
+    )
+    promotion_min_tenure_weeks: int = Field(
+        104, ge=0, le=5200, description="tenure before a proficient employee can be promoted "
+        "[S]"
     )
     groups: list[Group] = Field(
         default_factory=lambda: [
@@ -221,6 +228,69 @@ class Causes(_Section):
     incentives: float = Field(1.0, gt=0, le=1, description="rewards aligned with the work")
 
 
+class RelationshipSettings(_Section):
+    """Quality of new mentoring relationships, and the quality other effects are scaled to.
+
+    Quality is hidden and in [0, 1]. A new pair's quality is its base + ``similarity_effect``
+    x (deep-level similarity - 0.5) + noise (sd ``programme.quality_sd``), clipped. An
+    informal pair's base is ``informal_quality``; a formal pair's is built from the
+    programme's design (docs/ODD.md 7.4): ``programme.formal_quality x informal_quality``
+    plus the gains of training, meeting frequency and voluntariness, then the format's
+    factors. The literature gives the directions (named in each description); the sizes
+    are modelling assumptions [S], to be swept.
+    """
+
+    informal_quality: float = Field(
+        0.8, gt=0, le=1, description="mean quality of a self-selected (informal) pair; informal "
+        "pairs do better than assigned ones (Ragins & Cotton 1999 [A]); size [S]"
+    )
+    similarity_effect: float = Field(
+        0.3, ge=0, le=1, description="quality per unit of deep-level similarity above its mean "
+        "0.5 (Eby et al. 2013: rho .38-.59 with perceived support [V]); size [S]"
+    )
+    training_quality_gain: float = Field(
+        0.1, ge=0, le=1, description="quality that mentor training adds at saturation "
+        "(Allen, Eby & Lentz 2006: training raises quality [V]); size [S]"
+    )
+    training_scale_hours: float = Field(
+        8.0, gt=0, le=200, description="training hours that give 1 - 1/e of that gain "
+        "(saturating) [S]"
+    )
+    quality_per_extra_meeting_per_month: float = Field(
+        0.025, ge=0, le=0.2, description="quality per meeting a month above "
+        "reference_meetings_per_month (Eby et al. 2013: frequency rho .25 [V]); size [S]"
+    )
+    reference_meetings_per_month: float = Field(
+        2.0, gt=0, le=31, description="meeting frequency at which the frequency effect is zero "
+        "(practice guidelines: 2 a month [W])"
+    )
+    voluntary_bonus: float = Field(
+        0.05, ge=0, le=0.5, description="quality added when taking part is voluntary "
+        "(voluntariness drives quality, research notes 1) [S]"
+    )
+    group_attention: float = Field(
+        0.85, gt=0, le=1, description="group format: share of one-to-one quality a member "
+        "gets [S]"
+    )
+    group_cohesion: float = Field(
+        0.08, ge=0, le=0.5, description="group format: quality added by peer support inside "
+        "the group [S]"
+    )
+    e_mentoring_quality: float = Field(
+        0.9, gt=0, le=1, description="e-mentoring: quality relative to meeting in person "
+        "(less psychosocial depth) [S]"
+    )
+    mentee_choice_bonus_sd: float = Field(
+        0.1, ge=0, le=3, description="mentee_choice matching: quality added, in units of "
+        "programme.quality_sd (Kendall & Smith-Jentsch 2015: +0.1 SD [V])"
+    )
+    reference_quality: float = Field(
+        0.5, gt=0, lt=1, description="quality of an average pair: at it the early-ending "
+        "hazard gives programme.early_ending_share_6_months and a mentee's commitment moves "
+        "to attitudes.mentee_effect_sd [S]"
+    )
+
+
 class Informal(_Section):
     """Informal mentoring: ties that form by themselves, by similarity and proximity."""
 
@@ -238,6 +308,10 @@ class Informal(_Section):
     duration_weeks: int = Field(104, ge=1)
     mentees_per_mentor: int = Field(1, ge=1, le=32)
     meetings_per_month: float = Field(1.0, gt=0, le=31)
+    candidates_per_mentee: int = Field(
+        8, ge=1, le=1024, description="random seniors a would-be mentee looks at; the most "
+        "similar one with a free place becomes the mentor [S]"
+    )
 
 
 class Evaluation(_Section):
@@ -298,6 +372,10 @@ class ProgrammeDesign(_Section):
     meetings_per_month: float = Field(2.0, gt=0, le=31)
     meeting_hours: float = Field(1.0, gt=0, le=24)
     mentor_prep_hours_per_month: float = Field(1.0, ge=0, le=100)
+    e_mentoring_prep_share: float = Field(
+        0.5, ge=0, le=1, description="e-mentoring: share of the preparation time a mentor "
+        "spends (no travel, asynchronous exchanges) [S]"
+    )
     mentor_training_hours: float = Field(4.0, ge=0, le=200)
     formal_quality: float = Field(
         0.6, gt=0, le=1, description="mean quality of an assigned pair relative to informal"
@@ -322,6 +400,7 @@ class Scenario(_Section):
     learning: Learning = Field(default_factory=Learning)
     attitudes: Attitudes = Field(default_factory=Attitudes)
     causes: Causes = Field(default_factory=Causes)
+    relationships: RelationshipSettings = Field(default_factory=RelationshipSettings)
     informal: Informal = Field(default_factory=Informal)
     programme: ProgrammeDesign = Field(default_factory=ProgrammeDesign)
     evaluation: Evaluation = Field(default_factory=Evaluation)

@@ -15,17 +15,9 @@ import numpy as np
 from sim.config import Scenario
 from sim.kernels import STREAM_INFORMAL, counter_uniforms
 from sim.model import matching
-from sim.model.relationships import (
-    INFORMAL,
-    INFORMAL_QUALITY,
-    Relationships,
-    draw_quality,
-    similarity,
-)
+from sim.model.relationships import INFORMAL, Relationships, draw_quality, similarity
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_MONTH, WEEKS_PER_YEAR
-
-CANDIDATES = 8
 
 
 class InformalMentoring:
@@ -48,6 +40,8 @@ class InformalMentoring:
         self.relationships = relationships
         self.rng = rng
         self.quality_sd = scenario.programme.quality_sd
+        self.base_quality = scenario.relationships.informal_quality
+        self.similarity_effect = scenario.relationships.similarity_effect
         self.min_tenure = scenario.programme.mentor_min_tenure_weeks
         self.min_performance = scenario.programme.mentor_min_performance
         self.contact_hours = self.design.meetings_per_month / WEEKS_PER_MONTH
@@ -71,12 +65,14 @@ class InformalMentoring:
         mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
         mentees, chosen = matching.assign(
             "informal", wf, self.rng.permutation(mentees), mentors, capacity, required,
-            weights, self.rng, CANDIDATES, homophily=d.homophily,
+            weights, self.rng, d.candidates_per_mentee, homophily=d.homophily,
         )
         if mentees.shape[0] == 0:
             return
         sim = similarity(wf, mentees, chosen)
-        quality = draw_quality(self.rng, INFORMAL_QUALITY, sim, self.quality_sd)
+        quality = draw_quality(
+            self.rng, self.base_quality, sim, self.quality_sd, self.similarity_effect
+        )
         under = wf.underrepresented[wf.group[mentees]]
         sponsor_chance = np.where(under, d.underrepresented_sponsorship_ratio, 1.0)
         sponsored = self.rng.random(mentees.shape[0]) < sponsor_chance

@@ -9,9 +9,10 @@ an early ending (in :mod:`sim.model.relationships`). The quit hazard is multipli
 gives the mentored quit hazard ratio (0.8). Commitment also lifts performance a little
 (motivation), which mentoring acts on and tools do not.
 
-*Careers*: proficient employees with two years' tenure are promoted at a base rate; an
-active sponsor (formal pairs while management backs the programme; informal pairs, less
-often for underrepresented mentees) multiplies that chance.
+*Careers*: proficient employees with ``workforce.promotion_min_tenure_weeks`` of tenure
+(two years) are promoted at a base rate; an active sponsor (formal pairs while management
+backs the programme; informal pairs, less often for underrepresented mentees) multiplies
+that chance.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ import numpy as np
 from sim.config import Scenario
 from sim.kernels import flows as kernels
 from sim.kernels import kernel_for
-from sim.model.relationships import FORMAL, REFERENCE_QUALITY
+from sim.model.relationships import FORMAL
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_YEAR
 
-PROMOTION_MIN_TENURE_WEEKS = 104
-MAX_LEVEL = 10
+MAX_LEVEL = 10  # highest career level (levels are int8)
 
 
 def commitment_coefficient(scenario: Scenario) -> float:
@@ -51,6 +51,7 @@ class Outcomes:
         a = scenario.attitudes
         self.coef = commitment_coefficient(scenario)
         self.mentee_effect = a.mentee_effect_sd
+        self.reference_quality = scenario.relationships.reference_quality
         self.mentor_target = (
             float(np.log(1.0 / a.mentor_quit_hazard_ratio) / self.coef) if self.coef else 0.0
         )
@@ -64,6 +65,7 @@ class Outcomes:
             1.0 / WEEKS_PER_YEAR
         )
         self.sponsorship_multiplier = wf_cfg.sponsorship_multiplier
+        self.promotion_min_tenure_weeks = wf_cfg.promotion_min_tenure_weeks
         self.threshold = scenario.organisation.proficiency_threshold
         self.promotions_week = 0
 
@@ -73,8 +75,8 @@ class Outcomes:
         self.promotions_week = int(kernel_for(kernels._update_outcomes, wf.size, 72)(
             wf.active, wf.mentor, wf.load, wf.quality, wf.pair_kind, wf.commitment,
             wf.tenure_weeks, wf.performance, wf.level, wf.promotions, wf.sponsored, wf.pid,
-            self.mentee_effect / REFERENCE_QUALITY, FORMAL if self.psychosocial < 1 else -1,
+            self.mentee_effect / self.reference_quality, FORMAL if self.psychosocial < 1 else -1,
             self.psychosocial, self.mentor_target, self.rise, self.fade, self.threshold,
-            PROMOTION_MIN_TENURE_WEEKS, MAX_LEVEL, self.promotion_weekly,
+            self.promotion_min_tenure_weeks, MAX_LEVEL, self.promotion_weekly,
             self.sponsorship_multiplier, np.uint64(wf.key), np.int64(week),
         ))

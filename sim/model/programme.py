@@ -18,20 +18,7 @@ import numpy as np
 from sim.config import Scenario
 from sim.kernels import STREAM_ROLLOUT, counter_uniforms
 from sim.model import matching
-from sim.model.relationships import (
-    E_MENTORING_QUALITY,
-    FORMAL,
-    FREQUENCY_EFFECT,
-    GROUP_ATTENTION,
-    GROUP_COHESION,
-    INFORMAL_QUALITY,
-    TRAINING_QUALITY_GAIN,
-    TRAINING_SCALE_HOURS,
-    VOLUNTARY_BONUS,
-    Relationships,
-    draw_quality,
-    similarity,
-)
+from sim.model.relationships import FORMAL, Relationships, draw_quality, similarity
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_MONTH
 
@@ -86,17 +73,23 @@ class Programme:
         self.planned_hours = d.meetings_per_month * d.meeting_hours / WEEKS_PER_MONTH
         self.prep_hours = d.mentor_prep_hours_per_month / WEEKS_PER_MONTH
         if d.format == "e_mentoring":
-            self.prep_hours *= 0.5  # no travel, asynchronous exchanges [S]
-        training = 1.0 - np.exp(-d.mentor_training_hours / TRAINING_SCALE_HOURS)
-        base = d.formal_quality * INFORMAL_QUALITY + TRAINING_QUALITY_GAIN * training
-        base += FREQUENCY_EFFECT * (d.meetings_per_month - 2.0)
-        base += VOLUNTARY_BONUS if d.voluntary else 0.0
+            self.prep_hours *= d.e_mentoring_prep_share
+        rel = scenario.relationships
+        self.similarity_effect = rel.similarity_effect
+        training = 1.0 - np.exp(-d.mentor_training_hours / rel.training_scale_hours)
+        base = d.formal_quality * rel.informal_quality + rel.training_quality_gain * training
+        base += rel.quality_per_extra_meeting_per_month * (
+            d.meetings_per_month - rel.reference_meetings_per_month
+        )
+        base += rel.voluntary_bonus if d.voluntary else 0.0
         if d.format == "group":
-            base = GROUP_ATTENTION * base + GROUP_COHESION
+            base = rel.group_attention * base + rel.group_cohesion
         elif d.format == "e_mentoring":
-            base *= E_MENTORING_QUALITY
+            base *= rel.e_mentoring_quality
         self.base_quality = float(np.clip(base, 0.0, 1.0))
-        self.mentee_input_bonus = 0.1 * d.quality_sd if d.matching == "mentee_choice" else 0.0
+        self.mentee_input_bonus = (
+            rel.mentee_choice_bonus_sd * d.quality_sd if d.matching == "mentee_choice" else 0.0
+        )
         self.support = d.management_support
         self.coordination_hours_per_pair = scenario.evaluation.coordination_hours_per_pair
         self.rematched = 0
@@ -204,7 +197,8 @@ class Programme:
             return
         sim = similarity(wf, mentees, chosen)
         quality = draw_quality(
-            self.rng, self.base_quality + self.mentee_input_bonus, sim, d.quality_sd
+            self.rng, self.base_quality + self.mentee_input_bonus, sim, d.quality_sd,
+            self.similarity_effect,
         )
         sponsored = self.rng.random(mentees.shape[0]) < self.support
         self.relationships.start(

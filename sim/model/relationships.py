@@ -21,19 +21,10 @@ FORMAL = 1
 INFORMAL = 2
 KIND_NAMES = {FORMAL: "formal", INFORMAL: "informal"}
 
-# Relationship-quality model (quality in [0, 1]); see docs/ODD.md 7.5.
-INFORMAL_QUALITY = 0.8  # mean quality of a self-selected pair [S]
-SIMILARITY_EFFECT = 0.3  # deep-level similarity (Eby et al. 2013: rho .38-.59) [S]
-TRAINING_QUALITY_GAIN = 0.1  # mentor training (Allen, Eby & Lentz 2006) [S], saturating
-TRAINING_SCALE_HOURS = 8.0
-VOLUNTARY_BONUS = 0.05  # voluntary participation [S]
-FREQUENCY_EFFECT = 0.025  # per meeting a month above two (Eby et al. 2013: rho .25) [S]
-GROUP_ATTENTION = 0.85  # share of one-to-one quality a group member gets [S]
-GROUP_COHESION = 0.08  # peer support inside a mentoring group [S]
-E_MENTORING_QUALITY = 0.9  # e-mentoring: less psychosocial depth [S]
-REFERENCE_QUALITY = 0.5  # quality at which the early-ending hazard is the scenario's
-EARLY_WINDOW_WEEKS = 26
-MIN_QUALITY = 0.05
+# The relationship-quality model's parameters, with their sources, are the scenario's
+# [relationships] section (sim.config.RelationshipSettings; docs/ODD.md 7.4). Left here:
+EARLY_WINDOW_WEEKS = 26  # the "6 months" of programme.early_ending_share_6_months
+MIN_QUALITY = 0.05  # floor of a drawn quality, so no pair has none at all
 
 
 def similarity(workforce: Workforce, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -50,9 +41,23 @@ def draw_quality(
     base: float,
     sim: np.ndarray,
     sd: float,
+    similarity_effect: float,
 ) -> np.ndarray:
-    """Relationship quality of new pairs: base + similarity effect + noise, clipped."""
-    quality = base + SIMILARITY_EFFECT * (sim - 0.5) + rng.normal(0.0, sd, sim.shape[0])
+    """Relationship quality of new pairs: base + similarity effect + noise, clipped.
+
+    Args:
+        rng: The caller's Generator (one normal draw per pair).
+        base: Mean quality of a pair of average similarity.
+        sim: Deep-level similarity of each pair (see :func:`similarity`; mean 0.5).
+        sd: Standard deviation of the noise (``programme.quality_sd``).
+        similarity_effect: Quality per unit of similarity above 0.5
+            (``relationships.similarity_effect``).
+
+    Returns:
+        float64 qualities in [MIN_QUALITY, 1], one per pair.
+
+    """
+    quality = base + similarity_effect * (sim - 0.5) + rng.normal(0.0, sd, sim.shape[0])
     return np.clip(quality, MIN_QUALITY, 1.0)
 
 
@@ -68,6 +73,7 @@ class Relationships:
     def __init__(self, scenario: Scenario, workforce: Workforce) -> None:
         self.workforce = workforce
         self.penalty = scenario.programme.early_ending_penalty
+        self.reference_quality = scenario.relationships.reference_quality
         share = scenario.programme.early_ending_share_6_months
         self._early_hazard = 1.0 - (1.0 - share) ** (1.0 / EARLY_WINDOW_WEEKS)
         self.counts: Counter[tuple[int, str]] = Counter()
@@ -151,7 +157,7 @@ class Relationships:
         self.end(mentees[finished], "completed")
 
         ongoing = mentees[~finished]
-        hazard = self._early_hazard * (1.0 - wf.quality[ongoing]) / (1.0 - REFERENCE_QUALITY)
+        hazard = self._early_hazard * (1.0 - wf.quality[ongoing]) / (1.0 - self.reference_quality)
         draws = counter_uniforms(wf.key, week, wf.pid[ongoing], STREAM_EARLY_ENDING)
         early = ongoing[draws < hazard]
         if early.shape[0]:

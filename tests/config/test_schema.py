@@ -1,6 +1,13 @@
 """The scenario schema (sim.config.schema): defaults and what each section refuses."""
 
-from sim.config import load_scenario
+import re
+
+import annotated_types
+import pytest
+
+from sim.config import RelationshipSettings, Scenario, load_scenario
+from sim.errors import ScenarioError
+from tests.paths import ROOT
 
 
 def test_defaults_are_the_baseline():
@@ -8,3 +15,181 @@ def test_defaults_are_the_baseline():
     assert scenario.organisation.headcount == 1000
     assert abs(sum(scenario.organisation.strategic_weights) - 1) < 1e-9
     assert scenario.programme.enabled is False
+
+
+# The literature constants that were module constants of sim.model: their defaults are
+# the values the model had (the golden numbers depend on them), each with a source.
+LITERATURE_FIELDS = {
+    "relationships.informal_quality": 0.8,
+    "relationships.similarity_effect": 0.3,
+    "relationships.training_quality_gain": 0.1,
+    "relationships.training_scale_hours": 8.0,
+    "relationships.quality_per_extra_meeting_per_month": 0.025,
+    "relationships.reference_meetings_per_month": 2.0,
+    "relationships.voluntary_bonus": 0.05,
+    "relationships.group_attention": 0.85,
+    "relationships.group_cohesion": 0.08,
+    "relationships.e_mentoring_quality": 0.9,
+    "relationships.mentee_choice_bonus_sd": 0.1,
+    "relationships.reference_quality": 0.5,
+    "programme.e_mentoring_prep_share": 0.5,
+    "workforce.promotion_min_tenure_weeks": 104,
+    "informal.candidates_per_mentee": 8,
+}
+
+# (field, a value just outside its range on each side)
+OUT_OF_RANGE = [
+    ("relationships.informal_quality", 0.0), ("relationships.informal_quality", 1.01),
+    ("relationships.similarity_effect", -0.1), ("relationships.similarity_effect", 1.5),
+    ("relationships.training_quality_gain", -0.01), ("relationships.training_quality_gain", 2),
+    ("relationships.training_scale_hours", 0.0), ("relationships.training_scale_hours", 201),
+    ("relationships.quality_per_extra_meeting_per_month", -0.01),
+    ("relationships.quality_per_extra_meeting_per_month", 0.25),
+    ("relationships.reference_meetings_per_month", 0),
+    ("relationships.reference_meetings_per_month", 32),
+    ("relationships.voluntary_bonus", -0.05), ("relationships.voluntary_bonus", 0.75),
+    ("relationships.group_attention", 0.0), ("relationships.group_attention", 1.2),
+    ("relationships.group_cohesion", -0.1), ("relationships.group_cohesion", 0.6),
+    ("relationships.e_mentoring_quality", 0.0), ("relationships.e_mentoring_quality", 1.1),
+    ("relationships.mentee_choice_bonus_sd", -1), ("relationships.mentee_choice_bonus_sd", 4),
+    ("relationships.reference_quality", 0.0), ("relationships.reference_quality", 1.0),
+    ("programme.e_mentoring_prep_share", -0.5), ("programme.e_mentoring_prep_share", 1.5),
+    ("workforce.promotion_min_tenure_weeks", -1),
+    ("workforce.promotion_min_tenure_weeks", 5201),
+    ("informal.candidates_per_mentee", 0), ("informal.candidates_per_mentee", 1025),
+]
+
+
+def _section_field(dotted):
+    section, name = dotted.split(".")
+    return Scenario.model_fields[section].annotation.model_fields[name]
+
+
+@pytest.mark.parametrize("dotted, default", sorted(LITERATURE_FIELDS.items()))
+def test_literature_constants_are_fields_with_their_old_defaults(dotted, default):
+    section, name = dotted.split(".")
+    value = getattr(getattr(load_scenario(), section), name)
+    assert value == default and type(value) is type(default)
+
+
+@pytest.mark.parametrize("dotted", sorted(LITERATURE_FIELDS))
+def test_each_literature_field_names_its_source_or_status(dotted):
+    description = _section_field(dotted).description
+    assert description and any(mark in description for mark in ("[V]", "[A]", "[W]", "[S]"))
+
+
+def test_relationships_section_holds_only_documented_fields():
+    names = {f"relationships.{name}" for name in RelationshipSettings.model_fields}
+    assert names == {d for d in LITERATURE_FIELDS if d.startswith("relationships.")}
+
+
+def _write(tmp_path, dotted, value):
+    section, name = dotted.split(".")
+    path = tmp_path / "bad.toml"
+    path.write_text(f"[{section}]\n{name} = {value!r}\n", encoding="utf-8")
+    return path
+
+
+def test_every_literature_field_is_checked_on_both_sides():
+    assert {field for field, _ in OUT_OF_RANGE} == set(LITERATURE_FIELDS)
+
+
+@pytest.mark.parametrize("dotted, value", OUT_OF_RANGE)
+def test_out_of_range_literature_field_is_one_line_naming_file_field_value(
+    tmp_path, dotted, value
+):
+    path = _write(tmp_path, dotted, value)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: {dotted} = {value!r}: "), message
+
+
+@pytest.mark.parametrize("dotted, value", OUT_OF_RANGE)
+def test_out_of_range_override_is_refused_too(dotted, value):
+    with pytest.raises(ScenarioError, match=rf"^<defaults>: {dotted} = "):
+        load_scenario(None, {dotted: value})
+
+
+@pytest.mark.parametrize("dotted", sorted(LITERATURE_FIELDS))
+def test_literature_fields_refuse_wrong_types_and_unknown_neighbours(tmp_path, dotted):
+    path = tmp_path / "bad.toml"
+    section, name = dotted.split(".")
+    path.write_text(f"[{section}]\n{name} = 'lots'\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=rf"^{path}: {dotted} = 'lots': "):
+        load_scenario(path)
+    path.write_text(f"[{section}]\n{name}s = 1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=rf"unknown key '{dotted}s'"):
+        load_scenario(path)
+
+
+def test_a_literature_field_can_be_set_within_range(tmp_path):
+    path = tmp_path / "ok.toml"
+    path.write_text("[relationships]\nsimilarity_effect = 0.6\nreference_quality = 0.4\n")
+    scenario = load_scenario(path)
+    assert scenario.relationships.similarity_effect == 0.6
+    assert scenario.relationships.reference_quality == 0.4
+    assert "[relationships]" in scenario.to_toml()  # so it is in every manifest
+    assert scenario.model_dump(mode="json")["relationships"]["similarity_effect"] == 0.6
+
+
+# --- docs/ODD.md section 8 is in step with the schema ---------------------------------------
+def _odd_parameter_rows():
+    """(dotted name, default text, range text) for every field named in ODD section 8."""
+    text = (ROOT / "docs/ODD.md").read_text(encoding="utf-8")
+    table = text[text.index("## 8. Parameters"):text.index("## 9. ")]
+    rows = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        names = [n.strip(" `") for n in cells[0].split(",")]
+        section = names[0].rpartition(".")[0]
+        dotted = [names[0]] + [f"{section}.{n}" if section else n for n in names[1:]]
+        defaults = [d.strip() for d in cells[1].split(",")]
+        ranges = re.split(r"(?<=[\])]),\s*", cells[2].removesuffix(" each"))
+        ranges = ranges * len(dotted) if len(ranges) == 1 else ranges
+        assert len(defaults) == len(dotted) == len(ranges), line
+        rows.extend(zip(dotted, defaults, ranges, strict=True))
+    return rows
+
+
+def _schema_field(dotted):
+    section, _, name = dotted.rpartition(".")
+    if not section:
+        return Scenario.model_fields[name]
+    return Scenario.model_fields[section].annotation.model_fields[name]
+
+
+def _bounds(info):
+    lo = hi = None
+    lo_open = hi_open = False
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            lo = item.ge
+        elif isinstance(item, annotated_types.Gt):
+            lo, lo_open = item.gt, True
+        elif isinstance(item, annotated_types.Le):
+            hi = item.le
+        elif isinstance(item, annotated_types.Lt):
+            hi, hi_open = item.lt, True
+    return lo, lo_open, hi, hi_open
+
+
+def test_odd_lists_every_literature_field():
+    named = {dotted for dotted, _, _ in _odd_parameter_rows()}
+    assert set(LITERATURE_FIELDS) <= named
+
+
+@pytest.mark.parametrize("dotted, default, bounds", _odd_parameter_rows(),
+                         ids=lambda v: v if isinstance(v, str) and "." in v else "")
+def test_odd_defaults_and_ranges_match_the_schema(dotted, default, bounds):
+    info = _schema_field(dotted)
+    assert float(default.split()[0]) == info.default, f"{dotted}: ODD says {default}"
+    match = re.fullmatch(r"([\[(])(\S+), (\S+)([\])])", bounds.replace("−", "-"))
+    assert match, f"{dotted}: range {bounds!r}"
+    lo, lo_open, hi, hi_open = _bounds(info)
+    assert (match[1] == "(", float(match[2])) == (lo_open, lo), f"{dotted}: {bounds}"
+    if match[3] != "horizon":
+        assert (match[4] == ")", float(match[3])) == (hi_open, hi), f"{dotted}: {bounds}"

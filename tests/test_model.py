@@ -83,14 +83,27 @@ def test_agents_are_views_onto_arrays(small_scenario):
     mentees = model.mentees
     assert len(mentees) == np.count_nonzero(wf.mentor >= 0) > 0
     for mentee in mentees:
-        assert mentee.role in ("mentee", "mentor and mentee")
+        assert mentee.mentoring_role in ("mentee", "mentor and mentee")
         assert mentee in mentee.mentor.mentees
         assert mentee.relationship_quality == wf.quality[mentee.slot]
         np.testing.assert_array_equal(mentee.skills, wf.skills[mentee.slot])
     for mentor in model.mentors:
         assert 0 < len(mentor.mentees) <= model.scenario.programme.mentees_per_mentor
+        assert mentor.mentoring_role in ("mentor", "mentor and mentee")
+    neither = next(e for e in employees if wf.mentor[e.slot] < 0 and wf.load[e.slot] == 0)
+    assert neither.mentoring_role == "employee"
+    assert {e.job_role for e in employees} == {"all"}  # one job family without roles
+    assert not hasattr(neither, "role")  # mentoring_role and job_role say which role
     wf.skills[employees[0].slot, 0] = 0.123
     assert employees[0].skills[0] == 0.123  # a view, not a copy taken at creation
+
+
+def test_job_role_names_the_job_family():
+    model = MentoringModel("scenarios/onboarding.toml", organisation__headcount=200, rng=1)
+    wf = model.workforce
+    for employee in model.employees:
+        assert employee.job_role == wf.role_names[wf.role[employee.slot]]
+    assert {e.job_role for e in model.employees} == {"clerical", "professional", "executive"}
 
 
 def test_leavers_removed_hires_added():

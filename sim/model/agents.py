@@ -1,10 +1,10 @@
 """Mesa agents: thin views onto the workforce arrays.
 
-An :class:`Employee` holds no state of its own beyond its slot: its skills, role, tenure,
-group and mentor are properties that read the model's arrays, so the weekly step never
-loops over agents in Python. The model makes an Employee object when one is first asked
-for (``model.agents``, ``model.mentors``, ``employee.mentor`` ...) and drops it when the
-person leaves; ``unique_id`` equals the person id in the arrays.
+An :class:`Employee` holds no state of its own beyond its slot: its skills, job role,
+mentoring role, tenure, group and mentor are properties that read the model's arrays, so
+the weekly step never loops over agents in Python. The model makes an Employee object when
+one is first asked for (``model.agents``, ``model.mentors``, ``employee.mentor`` ...) and
+drops it when the person leaves; ``unique_id`` equals the person id in the arrays.
 """
 
 from __future__ import annotations
@@ -64,6 +64,11 @@ class Employee(mesa.Agent):
         return self._wf.group_names[int(self._wf.group[self.slot])]
 
     @property
+    def job_role(self) -> str:
+        """Name of the employee's job family (``workforce.roles``; ``"all"`` without roles)."""
+        return self._wf.role_names[int(self._wf.role[self.slot])]
+
+    @property
     def tenure_weeks(self) -> int:
         """Weeks since hire."""
         return int(self._wf.tenure_weeks[self.slot])
@@ -110,8 +115,12 @@ class Employee(mesa.Agent):
         return int(self._wf.pair_age_weeks[self.slot])
 
     @property
-    def role(self) -> str:
-        """``"mentor"``, ``"mentee"``, ``"mentor and mentee"`` or ``"employee"``."""
+    def mentoring_role(self) -> str:
+        """Where the employee stands in mentoring now.
+
+        ``"mentor"``, ``"mentee"``, ``"mentor and mentee"`` or ``"employee"`` (neither). Not
+        the job family, which is :attr:`job_role` (``Workforce.role`` holds its index).
+        """
         is_mentor = self._wf.load[self.slot] > 0
         is_mentee = self._wf.mentor[self.slot] >= 0
         if is_mentor and is_mentee:
@@ -124,4 +133,5 @@ class Employee(mesa.Agent):
         return bool(self._wf.ever_mentored[self.slot])
 
     def __repr__(self) -> str:
-        return f"Employee(id={self.unique_id}, role={self.role}, group={self.group})"
+        return (f"Employee(id={self.unique_id}, mentoring_role={self.mentoring_role}, "
+                f"group={self.group})")

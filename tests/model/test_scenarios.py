@@ -12,8 +12,9 @@ from sim import MentoringModel, load_scenario
 from sim.analysis.evaluation import control_scenario, evaluate
 from sim.config import Scenario, read_toml
 from sim.experiment.run import run_scenario
+from tests.paths import SCENARIOS as SCENARIO_DIR
 
-SCENARIOS = sorted(Path("scenarios").glob("*.toml"))
+SCENARIOS = sorted(SCENARIO_DIR.glob("*.toml"))
 LIBRARY = (
     "onboarding", "teacher_induction", "university_peer_mentoring", "learning_community",
     "underrepresented_faculty", "retirement_wave", "digital_transformation",
@@ -35,7 +36,7 @@ def short_overrides(path: Path) -> dict:
 
 def arms(name: str, seed: int, overrides: dict | None = None):
     """Run a library scenario and its control arm with the same seed."""
-    scenario = load_scenario(f"scenarios/{name}.toml", overrides or {})
+    scenario = load_scenario(SCENARIO_DIR / f"{name}.toml", overrides or {})
     treated = MentoringModel(scenario=scenario, rng=seed).run()
     control = MentoringModel(scenario=control_scenario(scenario), rng=seed).run()
     return scenario, treated, control
@@ -105,7 +106,7 @@ def test_teacher_induction_keeps_more_teachers():
 
 
 def test_university_peer_mentors_are_near_peers():
-    scenario = load_scenario("scenarios/university_peer_mentoring.toml")
+    scenario = load_scenario(SCENARIO_DIR / "university_peer_mentoring.toml")
     model = MentoringModel(scenario=scenario, rng=5)
     for _ in range(20):
         model.step()
@@ -123,7 +124,7 @@ def test_university_peer_mentors_are_near_peers():
 
 def test_learning_community_runs_groups():
     scenario = load_scenario(
-        "scenarios/learning_community.toml",
+        SCENARIO_DIR / "learning_community.toml",
         {"horizon_weeks": 60},
     )
     model = MentoringModel(scenario=scenario, rng=5)

@@ -3,7 +3,7 @@
 Quick use::
 
     import sim
-    model = sim.MentoringModel("scenarios/mentoring.toml").run()
+    model = sim.MentoringModel("mentoring").run()   # a bundled scenario, or a TOML file
     model.timeseries().tail()
 
 The package's names are loaded on first use, so ``mentorsim validate`` and other light

@@ -57,7 +57,8 @@ def test_scenario_starts_with_a_comment_block(path: Path):
         header.append(line)
     assert len(header) >= 8, f"{path} should explain itself in a comment block at its top"
     text = " ".join(header).lower()
-    assert f"mentorsim run scenarios/{path.name}" in text, "the header says how to run it"
+    runs = (f"mentorsim run {path.stem}", f"mentorsim run scenarios/{path.name}")
+    assert any(run in text for run in runs), "the header says how to run it"
     assert "what to look at" in text or "compare" in text
 
 

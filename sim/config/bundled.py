@@ -87,9 +87,10 @@ def descriptions() -> dict[str, str]:
 def scenario_file(scenario: str | Path) -> Iterator[Path]:
     """The file a scenario argument stands for, as a context manager yielding its path.
 
-    An existing file (or directory, left for the reader to refuse) is used as given; any
-    other argument must be the name of a bundled scenario, whose file is yielded (extracted
-    to a temporary file while the context lasts, should the package live in an archive).
+    An existing file is used as given; so is any other path that is there but cannot be
+    read as a file (a directory, a symlink loop), for the reader to say why. Otherwise the
+    argument must be the name of a bundled scenario, whose file is yielded (extracted to a
+    temporary file while the context lasts, should the package live in an archive).
 
     Args:
         scenario: A path to a TOML file, or a bundled scenario's name (``"mentoring"``).
@@ -103,10 +104,17 @@ def scenario_file(scenario: str | Path) -> Iterator[Path]:
 
     """
     path = Path(scenario)
-    if path.is_file() or (path.exists() and not is_bundled(scenario)):
-        yield path
-        return
     if not is_bundled(scenario):
-        raise ScenarioError(f"{scenario}: no such file, nor a bundled scenario ({_listing()})")
-    with resources.as_file(_resource(str(scenario))) as file:
-        yield file
+        try:
+            path.stat()
+        except FileNotFoundError:
+            raise ScenarioError(
+                f"{scenario}: no such file, nor a bundled scenario ({_listing()})") from None
+        except OSError:
+            pass  # there but unreadable: the reader names the reason
+        yield path
+    elif path.is_file():
+        yield path
+    else:
+        with resources.as_file(_resource(str(scenario))) as file:
+            yield file

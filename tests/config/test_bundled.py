@@ -104,3 +104,13 @@ def test_the_wheel_lists_every_package_of_sim_and_ships_the_scenarios():
         "a package of sim is missing from [tool.setuptools] packages in pyproject.toml"
     assert setuptools["package-dir"] == {"sim.scenarios": "scenarios"}
     assert setuptools["package-data"] == {"sim.scenarios": ["*.toml"]}
+
+
+def test_a_path_that_is_there_but_unreadable_keeps_the_readers_reason(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop.toml").symlink_to(tmp_path / "loop.toml")
+    (tmp_path / "dangling.toml").symlink_to(tmp_path / "gone.toml")
+    with pytest.raises(ScenarioError, match=r"^loop.toml: cannot read"):
+        load_scenario("loop.toml")
+    with pytest.raises(ScenarioError, match=r"^dangling.toml: no such file, nor a bundled"):
+        load_scenario("dangling.toml")

@@ -77,13 +77,13 @@ class Workforce:
         proficient_week: int32 (N,) first week proficient, ``NOT_YET`` until then.
         mentor: int32 (N,) slot of the current mentor, -1 if none.
         pair_kind: int8 (N,) 0 none, 1 formal (programme), 2 informal.
-        quality, pair_age_weeks, pair_duration_weeks, contact_hours, focus_competency,
-            sponsored: the mentee's current pair (hidden quality, age, planned length,
-            weekly contact hours, single competency worked on or -1, whether the mentor
-            sponsors the mentee).
+        quality, pair_age_weeks, pair_duration_weeks, contact_hours, focus_competency, sponsored:
+            the mentee's current pair (hidden quality, age, planned length, weekly contact
+            hours, single competency worked on or -1, whether the mentor sponsors the
+            mentee).
         load: int16 (N,) current number of mentees (a mentor's row); trained: bool.
-        ever_mentored, ever_formal, rematch_due, weeks_mentored, early_ended,
-            gap_at_match: mentoring history.
+        ever_mentored, ever_formal, rematch_due, weeks_mentored, early_ended, gap_at_match:
+            mentoring history.
         commitment: float64 (N,) attitude in SD units (0 = baseline).
         level, promotions: career level and promotions so far.
         performance, gap: float64 (N,) skill performance and weighted gap, last pass.

@@ -13,9 +13,10 @@ Run it:
     python experiments/policy_comparison.py --reps 30 --executor processes --workers 2
     python experiments/policy_comparison.py --set organisation.headcount=300   # smaller
 
-Writes results/policy_comparison/ (or --out): report.md and report.html (tables of means
-and paired differences with 95% intervals, trajectory plots), summary.parquet/.csv (one
-row per run), stats.parquet/.csv, trajectory_*.png and manifest.json.
+Writes results/policy_comparison/ (or --out), resumable (re-running skips finished runs):
+report.md and report.html (tables of means and paired differences with 95% intervals,
+trajectory plots), summary.parquet/.csv (one row per run), stats.parquet/.csv,
+trajectory_*.png, the runs (runs/<id>.parquet) and manifest.json.
 """
 
 from __future__ import annotations
@@ -61,11 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         base = load_scenario(args.scenario, overrides(args.set))
         scenarios = {name: with_overrides(base, changes, f"design {name}")
                      for name, changes in DESIGNS.items()}
-        comparison = compare.compare_scenarios(scenarios, args.reps, args.seed, args.executor,
-                                               args.workers, args.scheduler)
-        out = comparison_report.write_report(comparison, args.out, args.width,
-                                   sources={n: args.scenario for n in DESIGNS},
-                                   root_seed=args.seed)
+        out = Path(args.out)
+        comparison = compare.compare_scenarios(
+            scenarios, args.reps, args.seed, args.executor, args.workers, args.scheduler,
+            out=out, sources={n: args.scenario for n in DESIGNS},
+            report=lambda c, directory: comparison_report.write_report(c, directory,
+                                                                       args.width))
     except MentorsimError as exc:
         print(f"policy_comparison: error: {exc}", file=sys.stderr)
         return 2

@@ -1,20 +1,25 @@
-"""``mentorsim compare``: run scenarios with common random numbers and report differences."""
+"""``mentorsim compare``: run scenarios with common random numbers and report differences.
+
+A comparison is a sweep whose factor is the design: it resumes, records failures and
+streams its runs to ``--out`` like ``mentorsim sweep`` (see :mod:`sim.experiment.compare`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from sim.cli.common import add_set_option, overrides
-from sim.cli.sweep import add_executor_options
+from sim.cli.common import add_executor_options, add_set_option, overrides
 
 
 def register(subparsers) -> None:
     """Add the ``compare`` subcommand."""
     compare = subparsers.add_parser(
         "compare", help="compare scenarios with common random numbers",
-        description="Run every scenario with the same N seeds; report means with 95%% "
-                    "intervals, differences against the first scenario paired by seed, "
+        description="Run every scenario with the same N seeds into --out (resumable: "
+                    "re-running the same command skips finished runs); report means with "
+                    "95%% intervals, differences against the first scenario paired by seed, "
                     "trajectory plots, report.md and report.html.")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                          help="scenario TOML files or bundled scenario names (mentorsim "
@@ -31,41 +36,54 @@ def register(subparsers) -> None:
                          help="metric of the replication advice (default performance)")
     add_set_option(compare)
     add_executor_options(compare)
+    compare.add_argument("--force-new", action="store_true",
+                         help="if --out holds a sweep's results or results of other model "
+                              "code, delete them and start afresh instead of refusing")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
     compare.set_defaults(func=execute)
 
 
 def execute(args: argparse.Namespace) -> int:
-    """Load the scenarios, run them, write the report and print the tables."""
+    """Load the scenarios, run them (or resume), write the report and print the tables."""
     from sim.analysis import comparison as comparison_tables
-    from sim.config import check_seed, load_scenario
+    from sim.config import load_scenario
     from sim.experiment import compare
     from sim.viz import comparison_report
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
-    if args.seed is not None:
-        check_seed(args.seed, "--seed")
     names = compare.unique_names(args.scenarios)
     sets = overrides(args.set)
     scenarios = {name: load_scenario(path, sets)
                  for name, path in zip(names, args.scenarios, strict=True)}
+    plan = compare.ComparisonSweep.build(
+        scenarios, args.reps, args.seed, dict(zip(names, map(str, args.scenarios), strict=True)))
     out = Path(args.out) if args.out else compare.default_out(names)
-    comparison = compare.compare_scenarios(scenarios, args.reps, args.seed, args.executor,
-                                           args.workers, args.scheduler,
-                                           progress=not args.quiet)
-    root = next(iter(scenarios.values())).seed if args.seed is None else args.seed
-    comparison_report.write_report(comparison, out, args.width, args.metric,
-                         dict(zip(names, map(str, args.scenarios), strict=True)), root)
+
+    def report(comparison, directory: Path) -> None:
+        comparison_report.write_report(comparison, directory, args.width, args.metric)
+
+    try:
+        comparison, outcome = compare.run_comparison(
+            plan, out, args.executor, args.workers, args.scheduler, progress=not args.quiet,
+            force_new=args.force_new, report=report)
+    except KeyboardInterrupt:
+        print(f"mentorsim: interrupted; finished runs are kept in {out}/runs/; run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
     headline = comparison.headline
-    print(f"{args.reps} replications each, common random numbers (root seed {root}); "
-          "mean [95% CI]:")
+    print(f"{args.reps} replications each, common random numbers (root seed "
+          f"{plan.root_seed}); mean [95% CI]:")
     print(comparison_report.format_table(*comparison_tables.result_table(comparison, headline)))
     if len(names) > 1:
         print(f"\nDifferences against {names[0]}, paired by seed:")
         differences = comparison_tables.difference_table(comparison, headline)
         print(comparison_report.format_table(*differences))
     print("\n" + comparison_tables.replication_advice(comparison, args.width, args.metric))
+    rate = f", {outcome.runs_per_second:.2f} runs/s" if outcome.ran else ""
+    print(f"{out}: {outcome.done} runs, {outcome.skipped} resumed from disk; ran "
+          f"{outcome.ran} in {outcome.seconds:.1f} s{rate} ({args.executor})")
     print(f"wrote {out}/: report.md, report.html, summary.parquet, summary.csv, "
-          "stats.parquet, stats.csv, trajectory_*.png, manifest.json")
+          "stats.parquet, stats.csv, trajectory_*.png, runs/, design.parquet, "
+          "failures.parquet, sweep.json, manifest.json")
     return 0

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 from sim.cli.common import add_set_option, overrides
-
-RUN_FILES = {
-    "timeseries.parquet", "summary.json", "plot.png", "scenario.toml", "gaps_by_group.csv",
-    "causes.csv", "gaps.png", "evaluation.json", "control_timeseries.parquet",
-    "programme_vs_control.png",
-}
 
 
 def register(subparsers) -> None:
@@ -40,59 +33,22 @@ def execute(args: argparse.Namespace) -> int:
     seed = scenario.seed if args.seed is None else check_seed(args.seed, "--seed")
     check_memory(scenario, str(args.scenario))  # before any directory is made
 
+    from sim.experiment.results import RUN_FILES, write_run_files
     from sim.experiment.run import run_scenario
-    from sim.experiment.store import (
-        MANIFEST,
-        commit_directory,
-        prepare_directory,
-        write_json,
-        write_parquet,
-    )
-    from sim.viz import report
+    from sim.experiment.store import staged_directory
+    from sim.viz import run_report
 
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem
-    staging = prepare_directory(out, RUN_FILES)
-    try:
+    with staged_directory(out, RUN_FILES) as staging:  # refuses a foreign --out first
         result = run_scenario(
             scenario, seed=seed, progress=not args.quiet, source=str(args.scenario)
         )
-        write_parquet(staging / "timeseries.parquet", result.timeseries)
-        write_json(staging / "summary.json", result.summary)
-        (staging / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
-        if not args.no_plots:
-            report.plot_run(result.timeseries, staging / "plot.png",
-                            f"{scenario.name}, seed {seed}")
-        _write_tables(result, scenario, staging, plots=not args.no_plots)
-        write_json(staging / MANIFEST, result.manifest)
-        commit_directory(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        figures = None if args.no_plots else run_report.write_run_figures
+        write_run_files(staging, result, figures)
     main = {k: v for k, v in result.summary.items() if "." not in k}
-    print(report.format_summary(main, f"{scenario.name} (seed {seed}), last quarter:"))
+    print(run_report.format_summary(main, f"{scenario.name} (seed {seed}), last quarter:"))
     if result.evaluation is not None:
-        print(report.format_evaluation(result.evaluation))
+        print(run_report.format_evaluation(result.evaluation))
     written = sorted(p.name for p in out.iterdir())
     print(f"wrote {out}/: {', '.join(written)}")
     return 0
-
-
-def _write_tables(result, scenario, directory: Path, plots: bool = True) -> None:
-    """Needs-assessment tables and plots, and the evaluation against the control arm."""
-    from sim.experiment.store import write_json, write_parquet
-    from sim.viz import report
-
-    gaps = result.tables["gaps_by_group"]
-    gaps.to_csv(directory / "gaps_by_group.csv", index_label="group")
-    result.tables["causes"].to_csv(directory / "causes.csv", index=False)
-    if plots:
-        report.plot_gap_heatmap(gaps, scenario.organisation.competencies,
-                                directory / "gaps.png")
-    if result.evaluation is not None:
-        write_json(directory / "evaluation.json", result.evaluation)
-        write_parquet(directory / "control_timeseries.parquet", result.control_timeseries)
-    if result.evaluation is not None and plots:
-        report.plot_programme_vs_control(
-            result.timeseries, result.control_timeseries, directory / "programme_vs_control.png",
-            f"{scenario.name}: programme vs control",
-        )

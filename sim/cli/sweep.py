@@ -6,19 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.experiment.executors import KINDS
-
-
-def add_executor_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--executor``, ``--workers`` and ``--scheduler`` to ``parser``."""
-    parser.add_argument("--executor", choices=KINDS, default="serial",
-                        help="where runs go: this process, a local process pool, or Dask "
-                             "(default: serial)")
-    parser.add_argument("--workers", type=int,
-                        help="worker processes (processes; local Dask cluster); default: CPUs")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a "
-                             "local cluster)")
+from sim.cli.common import add_executor_options
 
 
 def register(subparsers) -> None:

@@ -27,6 +27,9 @@ more replications keeps the seeds of the first ones.
 
 Each run has a stable id: the first 16 hex digits of the SHA-1 of the canonical JSON
 (sorted keys, no spaces) of ``{"parameters": ..., "seed": ...}``.
+
+A :class:`Sweep` is a plan of :mod:`sim.experiment.runner` (it says which runs there are,
+how each is made from the base scenario, and what its results directory records).
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -118,11 +122,57 @@ class Sweep:
 
     """
 
+    kind: ClassVar[str] = "sweep"
+    derived: ClassVar[tuple[str, ...]] = ()
+
     source: str
     spec: SweepFile
     base_source: str
     scenario: Scenario
     factors: tuple[Factor, ...]
+
+    @property
+    def label(self) -> str:
+        """The sweep's name, or its file's stem (shown on the progress bar)."""
+        return self.spec.name or Path(self.source).stem
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The factor names (columns of the design and summary tables)."""
+        return tuple(f.name for f in self.factors)
+
+    @cached_property
+    def _base_json(self) -> str:
+        return json.dumps(self.scenario.model_dump(mode="json"))
+
+    def job(self, spec: RunSpec) -> tuple[str, dict[str, Any]]:
+        """The base scenario as JSON text and the run's factor values as overrides."""
+        return self._base_json, spec.parameters
+
+    def identity(self) -> dict[str, Any]:
+        """What ``sweep.json`` records: the resolved base scenario (for ``rerun``)."""
+        return {"base_scenario": self.scenario.model_dump(mode="json")}
+
+    def owner_problem(self, found: dict[str, Any]) -> str | None:
+        """Why a directory recorded as ``found`` holds another sweep's runs, or None."""
+        if found.get("fingerprint") == self.fingerprint():
+            return None
+        return (f"holds results of a different sweep ({found.get('source')!r}, "
+                f"fingerprint {found.get('fingerprint')}; this sweep is {self.fingerprint()})")
+
+    def manifest(self) -> dict[str, Any]:
+        """What a sweep's manifest records about it."""
+        source = Path(self.source)
+        return {
+            "sweep_source": self.source,
+            "sweep_text": source.read_text(encoding="utf-8") if source.is_file() else None,
+            "sweep": self.spec.model_dump(mode="json", by_alias=True),
+            "base_source": self.base_source,
+            "base_scenario": self.scenario.model_dump(mode="json"),
+            "factors": list(self.columns),
+            "problem": self.problem if self.spec.design != "grid" else None,
+            "seeds": self.seeds(),
+        }
 
     @property
     def problem(self) -> dict[str, Any]:

@@ -1,14 +1,16 @@
-"""Executors that run a sweep's chunks: in-process, in a local process pool, or on Dask.
+"""Executors: in-process, a local process pool, or Dask, behind one interface.
 
 All three are :class:`concurrent.futures.Executor`s, made by :func:`make_executor` as
 context managers, so one code path (``submit`` plus ``concurrent.futures.wait``) serves::
 
-    with make_executor("processes", workers=2) as ex:
+    with make_executor("processes", workers=2, warm_up=load_model) as ex:
         future = ex.submit(fn, *args)
 
-Importing mesa forces multiprocessing's start method to ``spawn``; the process pool gets
-an explicit spawn context and its workers are reused across chunks of runs, so the
-start-up (imports, loading numba's cache) is paid once per worker.
+Nothing here knows what runs on it: the client passes the worker warm-up (a module-level
+function, run once in every new worker process; the sweep runner's imports the model so
+numba's cached kernels are loaded before the first run). Importing mesa forces
+multiprocessing's start method to ``spawn``; the process pool gets an explicit spawn
+context and its workers are reused across calls, so the start-up is paid once per worker.
 """
 
 from __future__ import annotations
@@ -48,11 +50,6 @@ class SerialExecutor(Executor):
         return future
 
 
-def _warm_up() -> None:
-    """Import the run machinery in a fresh worker (loads numba's cached kernels)."""
-    import sim.experiment.runner  # noqa: F401
-
-
 def default_workers() -> int:
     """Number of CPUs this process may use."""
     try:
@@ -76,7 +73,8 @@ def check_options(kind: str, workers: int | None) -> None:
 
 @contextmanager
 def make_executor(
-    kind: str = "serial", workers: int | None = None, scheduler: str | None = None
+    kind: str = "serial", workers: int | None = None, scheduler: str | None = None,
+    warm_up: Callable[[], Any] | None = None,
 ) -> Iterator[Executor]:
     """An executor of the given kind, shut down on leaving the ``with`` block.
 
@@ -85,6 +83,9 @@ def make_executor(
         workers: Worker processes (processes; dask local cluster); default: CPUs.
         scheduler: Address of a running Dask scheduler; None starts a
             ``LocalCluster(n_workers=workers, threads_per_worker=1)``.
+        warm_up: Run once in every worker process before its first call (a picklable,
+            module-level function); not run by the serial executor, whose process has
+            what the caller imported.
 
     Yields:
         The executor; its ``workers`` attribute says how many runs go at once.
@@ -99,7 +100,7 @@ def make_executor(
     elif kind == "processes":
         n = workers or default_workers()
         pool = ProcessPoolExecutor(
-            max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up
+            max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
         )
         pool.workers = n  # type: ignore[attr-defined]
         try:
@@ -107,12 +108,13 @@ def make_executor(
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     else:
-        with _dask_executor(workers, scheduler) as executor:
+        with _dask_executor(workers, scheduler, warm_up) as executor:
             yield executor
 
 
 @contextmanager
-def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Executor]:
+def _dask_executor(workers: int | None, scheduler: str | None,
+                   warm_up: Callable[[], Any] | None) -> Iterator[Executor]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -136,7 +138,8 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Execu
             cluster.close()
         raise MentorsimError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     try:
-        client.run(_warm_up)
+        if warm_up is not None:
+            client.run(warm_up)
         executor = client.get_executor(pure=False)
         threads = sum(client.nthreads().values())
         executor.workers = max(threads, 1)  # type: ignore[attr-defined]

@@ -10,6 +10,13 @@ fingerprint differs from the running code's is refused on resume (see
 :mod:`sim.experiment.runner`). The git commit is informative only; it is not compared, since
 a commit can change files that do not touch the model and an edited working tree keeps
 its commit.
+
+:func:`cpu` names the processor numba compiles the kernels for and its instruction-set
+features. The kernels' sums are compiled with ``reassoc`` (LLVM may reorder them into
+vector lanes), so the last bits of a result can differ between CPUs of different vector
+widths; the CPU is recorded beside the code but not compared on resume (the runs of one
+sweep may run on a cluster of mixed machines), and ``mentorsim rerun`` names it when a
+run does not reproduce.
 """
 
 from __future__ import annotations
@@ -80,11 +87,11 @@ def git_commit(directory: Path = PACKAGE) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def fingerprint() -> dict[str, Any]:
-    """Provenance of this process's model code (computed once per process).
+    """Provenance of this process's model code and CPU (computed once per process).
 
     Returns:
         ``{"code": sha256 hex, "version": mentorsim version, "git_commit": commit or None,
-        "files": number of source files hashed}``.
+        "files": number of source files hashed, "cpu": see cpu()}``.
 
     """
     from sim import __version__
@@ -94,7 +101,58 @@ def fingerprint() -> dict[str, Any]:
         "version": __version__,
         "git_commit": git_commit(PACKAGE),
         "files": len(source_files(PACKAGE)),
+        "cpu": cpu(),
     }
+
+
+@functools.lru_cache(maxsize=1)
+def cpu() -> dict[str, Any]:
+    """The CPU numba compiles the kernels for, as numba chooses it.
+
+    The host's (``llvmlite.binding.get_host_cpu_name()`` and ``get_host_cpu_features()``)
+    unless ``NUMBA_CPU_NAME`` / ``NUMBA_CPU_FEATURES`` name another, and without the AVX
+    features when ``NUMBA_ENABLE_AVX=0``.
+
+    Returns:
+        ``{"name": e.g. "znver4", "features": sorted names of the enabled features}``.
+
+    """
+    import llvmlite.binding as llvm
+    from numba.core import codegen, config
+
+    name = config.CPU_NAME or llvm.get_host_cpu_name()
+    flags = config.CPU_FEATURES if config.CPU_FEATURES is not None \
+        else codegen.get_host_cpu_features()
+    features = sorted(f[1:] for f in flags.split(",") if f.startswith("+"))
+    return {"name": name, "features": features}
+
+
+def describe_cpu_difference(found: dict[str, Any] | None, current: dict[str, Any]) -> str:
+    """Say whether a recorded CPU is the running one, and how they differ.
+
+    Args:
+        found: The CPU recorded with some results (see :func:`cpu`), or None.
+        current: The running process's CPU.
+
+    Returns:
+        Text such as ``"the same as recorded (znver4, 80 features)"`` or ``"differs from
+        the recorded one: recorded haswell, this is znver4; features only now: avx512f"``.
+
+    """
+    here = current.get("name", "?")
+    if not found:
+        return f"not recorded with the run; this is {here}"
+    then, now = set(found.get("features") or ()), set(current.get("features") or ())
+    if found.get("name") == here and then == now:
+        return f"the same as recorded ({here}, {len(now)} features)"
+    parts = []
+    for label, names in (("only then", then - now), ("only now", now - then)):
+        if names:
+            shown = ", ".join(sorted(names)[:8]) + (", ..." if len(names) > 8 else "")
+            parts.append(f"features {label}: {shown}")
+    detail = "; ".join(parts) or "the same features"
+    return (f"differs from the recorded one: recorded {found.get('name', '?')}, this is "
+            f"{here}; {detail} (reassoc sums may differ across vector widths)")
 
 
 def describe_difference(found: dict[str, Any] | None, current: dict[str, Any]) -> str:

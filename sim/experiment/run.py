@@ -1,7 +1,7 @@
 """Run one scenario with one seed and gather what a results store needs.
 
 Used by the CLI and by experiment runners; knows nothing of files (see
-:mod:`sim.experiment.store`).
+:mod:`sim.experiment.results`).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class RunResult:
         control_timeseries: The control arm's reporters, if any.
         tables: Needs assessment tables at the end of the run (gaps by group and
             competency; cause analysis).
+        scenario: The scenario as run.
 
     """
 
@@ -50,6 +51,7 @@ class RunResult:
     evaluation: dict[str, Any] | None = None
     control_timeseries: pd.DataFrame | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    scenario: Scenario | None = field(default=None, repr=False)
 
 
 def versions() -> dict[str, str]:
@@ -74,8 +76,8 @@ def make_manifest(scenario: Scenario, seed: int, source: str | None = None) -> d
     """A manifest for a run of ``scenario`` with ``seed``.
 
     Besides the resolved scenario, the seed and the package versions it records the model
-    code's provenance (:func:`sim.experiment.provenance.fingerprint`), which ``mentorsim rerun``
-    reports when a re-run differs.
+    code's provenance and the CPU (:func:`sim.experiment.provenance.fingerprint`), which
+    ``mentorsim rerun`` reports when a re-run differs.
     """
     return {
         "format": MANIFEST_FORMAT,
@@ -126,6 +128,7 @@ def run_scenario(
             "gaps_by_group": gap_table(model),
             "causes": pd.DataFrame([cause_analysis(model)]),
         },
+        scenario=scenario,
     )
     if scenario.programme.enabled and scenario.evaluation.control == "no_programme":
         control = _run_model(control_scenario(scenario), seed, progress)

@@ -1,28 +1,29 @@
-"""Run a sweep into a resumable results directory.
+"""The one runner: sweeps and comparisons into a resumable results directory.
 
-Layout of a sweep's results directory ``DIR``::
+It runs any :class:`Plan`: a :class:`~sim.experiment.designs.Sweep` (design points of a
+base scenario) or a :class:`~sim.experiment.compare.ComparisonSweep` (a sweep whose
+factor is the design). Layout of the results directory ``DIR``::
 
-    sweep.json          which sweep this directory belongs to (written first)
+    sweep.json          whose results these are (kind, fingerprint, code; written first)
     design.parquet      every run: point, replication, seed, id, factor values
     runs/<id>.parquet   one per finished run: its weekly time series with the run id;
-                        the run's end-of-run summary, seed and parameters are stored in
-                        the file's Parquet metadata, so a run is on disk exactly when its
-                        file is
+                        id, replication, seed, parameters, end-of-run summary and CPU in
+                        the file's Parquet metadata (:mod:`sim.experiment.results`), so a
+                        run is on disk exactly when its file is
     failures/<id>.json  one per run that raised (removed if a later attempt succeeds)
-    summary.parquet     one row per run: id, replication, seed, parameters, results
-    failures.parquet    one row per failed run: id, replication, seed, parameters, error
-    manifest.json       written last: the sweep, resolved base scenario, versions, times,
-                        counts. Present exactly when the sweep finished.
+    summary.parquet     one row per run: id, replication, seed, factors, results
+    failures.parquet    one row per failed run: id, replication, seed, factors, error
+    manifest.json       written last (:func:`run_manifest`). Present exactly when the
+                        plan finished.
 
 Every file is written atomically (temporary name, then rename). Results stream to
 ``runs/`` as runs finish; ``summary.parquet`` and ``failures.parquet`` are rebuilt from
-``runs/`` and ``failures/`` at the end. Re-running the same sweep into the same directory
+``runs/`` and ``failures/`` at the end. Re-running the same plan into the same directory
 resumes: runs whose file exists are skipped, failed runs are tried again. A directory of
-a different sweep is refused, and so is one written by different model code: ``sweep.json``
+a different plan is refused, and so is one written by different model code: ``sweep.json``
 records the code's provenance (:func:`sim.experiment.provenance.fingerprint`), and runs
-made by other
-code are never mixed with this code's runs (``force_new=True`` discards them and starts
-again).
+made by other code are never mixed with this code's runs (``force_new=True`` discards
+them and starts again).
 
 A chunk whose worker call fails without reporting its runs (a worker process killed, a
 lost connection) is submitted again, up to ``CHUNK_ATTEMPTS`` times in all, before its
@@ -37,40 +38,97 @@ import math
 import shutil
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sim.config import scenario_from_dict, with_overrides
 from sim.errors import ResultsError
-from sim.experiment.designs import RunSpec, Sweep
+from sim.experiment.designs import RunSpec
 from sim.experiment.executors import check_options, make_executor
-from sim.experiment.provenance import describe_difference, fingerprint, same_code
+from sim.experiment.provenance import cpu, describe_difference, fingerprint, same_code
+from sim.experiment.results import (
+    IDENTITY,
+    RUNS,
+    read_run_file,
+    read_run_meta,
+    write_run_file,
+)
 from sim.experiment.run import run_scenario, versions
-from sim.experiment.store import MANIFEST, atomic_write, write_json, write_parquet
+from sim.experiment.store import MANIFEST, read_json, write_json, write_parquet
 from sim.model.reporters import HEADLINE
 
-IDENTITY = "sweep.json"
 DESIGN = "design.parquet"
 SUMMARY = "summary.parquet"
 FAILURES = "failures.parquet"
-RUNS = "runs"
 FAILED = "failures"
-_META_KEY = b"mentorsim.run"
+ANALYSIS = "analysis"
+REPORT_FILES = ("report.md", "report.html", "summary.csv", "stats.parquet", "stats.csv",
+                "trajectory_*.png")
+"""The files of a comparison's report (glob patterns), written beside its runs."""
 _MAX_CHUNK = 16
 CHUNK_ATTEMPTS = 3
-ANALYSIS = "analysis"
+_NOUNS = {"sweep": "sweep", "compare": "comparison"}
+
+
+class Plan(Protocol):
+    """What the runner runs: every run's id, seed and scenario, and whose results they are.
+
+    :class:`~sim.experiment.designs.Sweep` and
+    :class:`~sim.experiment.compare.ComparisonSweep` are plans.
+
+    Attributes:
+        kind: ``"sweep"`` or ``"compare"``, recorded in ``sweep.json`` and the manifest.
+        source: Where the plan came from, named in messages.
+        label: Shown on the progress bar.
+        columns: The factor columns of ``design.parquet``, the summary and the failures
+            (the keys of every run's ``parameters``).
+        derived: Files made from the runs after they finished (a report), as glob
+            patterns; removed when a run of the plan starts, so an unfinished directory
+            shows none.
+
+    """
+
+    kind: str
+    source: str
+    label: str
+    columns: tuple[str, ...]
+    derived: tuple[str, ...]
+
+    def runs(self) -> list[RunSpec]:
+        """Every run, in design order."""
+
+    def job(self, spec: RunSpec) -> tuple[str, dict[str, Any]]:
+        """The run's base scenario as JSON text and the dotted overrides to apply to it."""
+
+    def fingerprint(self) -> str:
+        """Hash of what determines the plan's results (recorded in ``sweep.json``)."""
+
+    def identity(self) -> dict[str, Any]:
+        """What ``sweep.json`` records besides kind, source, fingerprint and provenance."""
+
+    def owner_problem(self, found: dict[str, Any]) -> str | None:
+        """Why a directory whose ``sweep.json`` holds ``found`` is not this plan's, or None."""
+
+    def manifest(self) -> dict[str, Any]:
+        """What the manifest records about the plan."""
 
 
 # --- in the worker -----------------------------------------------------------------------
-@functools.lru_cache(maxsize=8)
+def warm_up() -> None:
+    """Run in every new worker process: unpickling it imports this module and the model.
+
+    Loading the model's modules (numba's dispatchers among them) before the first chunk
+    keeps start-up out of the first runs' time.
+    """
+
+
+@functools.lru_cache(maxsize=32)
 def _base_scenario(text: str):
     return scenario_from_dict(json.loads(text), "<sweep base>")
 
@@ -97,10 +155,11 @@ def run_chunk(base: str, jobs: Sequence[tuple[str, dict[str, Any], int]]) -> lis
 
     Args:
         base: The base scenario as JSON text.
-        jobs: ``(id, parameters, seed)`` of each run.
+        jobs: ``(id, overrides, seed)`` of each run.
 
     Returns:
-        One outcome dict per job: ``id``, ``ok``, and ``timeseries`` and ``summary`` or
+        One outcome dict per job: ``id``, ``ok``, and ``timeseries``, ``summary`` and
+        ``cpu`` (the worker's, see :func:`sim.experiment.provenance.cpu`) or
         ``error_type`` and ``error_message``.
 
     """
@@ -109,7 +168,7 @@ def run_chunk(base: str, jobs: Sequence[tuple[str, dict[str, Any], int]]) -> lis
         try:
             timeseries, summary = run_one(base, parameters, seed)
             outcomes.append({"id": run_id, "ok": True, "timeseries": timeseries,
-                             "summary": summary})
+                             "summary": summary, "cpu": cpu()})
         except Exception as exc:  # noqa: BLE001 - recorded as a failed run
             outcomes.append(_failure(run_id, exc))
     return outcomes
@@ -124,90 +183,97 @@ def _failure(run_id: str, exc: BaseException) -> dict:
 
 # --- the results store -------------------------------------------------------------------
 class SweepStore:
-    """The results directory of one sweep.
+    """The results directory of one plan (a sweep, or a comparison).
 
     Args:
         directory: The results directory.
-        sweep: The sweep whose results it holds.
-        force_new: Discard the results of a sweep directory written by another sweep or
-            by other model code, and start again (a directory that is not a sweep's is
-            still refused).
+        plan: The plan whose results it holds.
+        force_new: Discard the results of a directory written for another plan or by
+            other model code, and start again (a directory that is not a sweep's or a
+            comparison's is still refused).
 
     Raises:
-        ResultsError: The directory holds something else, another sweep's results, or
+        ResultsError: The directory holds something else, another plan's results, or
             results of other model code.
 
     """
 
-    def __init__(self, directory: str | Path, sweep: Sweep, force_new: bool = False) -> None:
+    def __init__(self, directory: str | Path, plan: Plan, force_new: bool = False) -> None:
         self.directory = Path(directory)
-        self.sweep = sweep
+        self.plan = plan
         self.runs_dir = self.directory / RUNS
         self.failed_dir = self.directory / FAILED
         self._claim(force_new)
 
     def _reset(self) -> None:
-        """Remove what a sweep writes in the directory (and nothing else)."""
+        """Remove what a sweep or comparison writes in the directory (and nothing else)."""
         for name in (MANIFEST, IDENTITY):  # manifest first: never complete-looking
             (self.directory / name).unlink(missing_ok=True)
-        for name in (DESIGN, SUMMARY, FAILURES, "failures.csv", "summary.csv"):
+        for name in (DESIGN, SUMMARY, FAILURES):
             (self.directory / name).unlink(missing_ok=True)
-        for name in (RUNS, FAILED, ANALYSIS):
-            shutil.rmtree(self.directory / name, ignore_errors=True)
+        for name in (RUNS, FAILED, ANALYSIS, *REPORT_FILES):
+            self._remove(name)
+
+    def _remove(self, pattern: str) -> None:
+        """Remove the files and directories of the directory that match ``pattern``."""
+        for path in self.directory.glob(pattern):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     def _claim(self, force_new: bool = False) -> None:
-        identity = self.directory / IDENTITY
-        fingerprint = self.sweep.fingerprint()
+        plan, identity = self.plan, self.directory / IDENTITY
+        noun = _NOUNS.get(plan.kind, plan.kind)
         provenance = code_provenance()
         if self.directory.exists() and not self.directory.is_dir():
             raise ResultsError(f"{self.directory}: exists and is not a directory")
+        found: dict[str, Any] = {}
         if identity.exists():
+            advice = (f"use a new --out, or start the {noun} again with --force-new (or by "
+                      f"deleting {self.directory})")
             try:
-                found = json.loads(identity.read_text(encoding="utf-8"))
-                if not isinstance(found, dict):
-                    raise ValueError("not a JSON object")
-            except (OSError, ValueError) as exc:
+                found = read_json(identity)
+            except ResultsError as exc:
                 if not force_new:
-                    raise ResultsError(
-                        f"{identity}: unreadable ({exc}); use a new --out, or start the "
-                        f"sweep again with --force-new (or by deleting {self.directory})"
-                    ) from None
-                found = {}
-            problem = None
-            if found.get("fingerprint") != fingerprint:
-                problem = (
-                    f"holds results of a different sweep ({found.get('source')!r}, "
-                    f"fingerprint {found.get('fingerprint')}; this sweep is {fingerprint})"
-                )
-            elif not same_code(found.get("provenance"), provenance):
-                problem = (
-                    "holds results of other model code ("
-                    + describe_difference(found.get("provenance"), provenance)
-                    + "), which are not mixed with this code's"
-                )
+                    raise ResultsError(f"{exc}; {advice}") from None
+            problem = self._problem(found, provenance) if found else "unreadable sweep.json"
             if problem and not force_new:
-                raise ResultsError(
-                    f"{self.directory}: {problem}; use a new --out, or start the sweep "
-                    f"again with --force-new (or by deleting {self.directory})"
-                )
+                raise ResultsError(f"{self.directory}: {problem}; {advice}")
             if problem:
                 self._reset()
+                found = {}
         elif self.directory.exists() and any(self.directory.iterdir()):
             raise ResultsError(
-                f"{self.directory}: exists and is not a sweep results directory; "
+                f"{self.directory}: exists and is not a {noun} results directory; "
                 "choose another --out"
             )
-        if not identity.exists():
-            write_json(identity, {
-                "kind": "sweep", "source": self.sweep.source, "fingerprint": fingerprint,
-                "provenance": provenance, "created": _now(),
-                "base_scenario": self.sweep.scenario.model_dump(mode="json"),
-            })
-        (self.directory / MANIFEST).unlink(missing_ok=True)  # incomplete until the end
+        for name in (MANIFEST, SUMMARY, FAILURES):  # incomplete until rebuilt at the end
+            (self.directory / name).unlink(missing_ok=True)
+        for pattern in plan.derived:
+            self._remove(pattern)
+        write_json(identity, {
+            "kind": plan.kind, "source": plan.source, "fingerprint": plan.fingerprint(),
+            "provenance": provenance, "created": found.get("created", _now()),
+            **plan.identity(),
+        })
         for directory in (self.runs_dir, self.failed_dir):
             directory.mkdir(parents=True, exist_ok=True)
             for tmp in directory.glob(".*.tmp"):  # left by a killed writer
                 tmp.unlink(missing_ok=True)
+
+    def _problem(self, found: dict[str, Any], provenance: dict[str, Any]) -> str | None:
+        """Why the recorded identity ``found`` is not this plan's with this code, or None."""
+        kind = found.get("kind", "sweep")
+        if kind != self.plan.kind:
+            return (f"holds the results of a {_NOUNS.get(kind, kind)}, not of a "
+                    f"{_NOUNS.get(self.plan.kind, self.plan.kind)}")
+        problem = self.plan.owner_problem(found)
+        if problem is None and not same_code(found.get("provenance"), provenance):
+            problem = ("holds results of other model code ("
+                       + describe_difference(found.get("provenance"), provenance)
+                       + "), which are not mixed with this code's")
+        return problem
 
     def run_path(self, run_id: str) -> Path:
         """The file of a finished run."""
@@ -217,23 +283,32 @@ class SweepStore:
         """Ids of the runs on disk."""
         return {p.stem for p in self.runs_dir.glob("*.parquet")}
 
+    def prune(self, wanted: set[str]) -> int:
+        """Remove run files and failure records of runs not in ``wanted``; how many runs.
+
+        A sweep's directory holds only its own runs; a comparison's may hold runs of
+        designs (or replications) it no longer has.
+        """
+        removed = 0
+        for directory, suffix in ((self.runs_dir, ".parquet"), (self.failed_dir, ".json")):
+            for path in directory.glob(f"*{suffix}"):
+                if path.stem not in wanted:
+                    path.unlink(missing_ok=True)
+                    removed += suffix == ".parquet"
+        return removed
+
     def write_design(self, specs: Sequence[RunSpec]) -> None:
         """Write ``design.parquet``: every run with its point, replication, seed and id."""
         rows = [{"point": s.point, "replication": s.replication, "seed": s.seed, "id": s.id,
                  **s.parameters} for s in specs]
         write_parquet(self.directory / DESIGN, pd.DataFrame(rows))
 
-    def write_run(self, spec: RunSpec, timeseries: pd.DataFrame, summary: dict) -> None:
-        """Write one finished run (its time series, with summary in the metadata)."""
-        frame = timeseries.reset_index()
-        frame.insert(0, "id", spec.id)
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        meta = {"id": spec.id, "replication": spec.replication, "seed": spec.seed,
-                "parameters": spec.parameters, "summary": summary}
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), _META_KEY: json.dumps(meta).encode()}
-        )
-        atomic_write(self.run_path(spec.id), lambda tmp: pq.write_table(table, tmp))
+    def write_run(self, spec: RunSpec, timeseries: pd.DataFrame, summary: dict,
+                  cpu: dict[str, Any] | None = None) -> None:
+        """Write one finished run (its time series; summary and CPU in the metadata)."""
+        write_run_file(self.run_path(spec.id), timeseries, {
+            "id": spec.id, "replication": spec.replication, "seed": spec.seed,
+            "parameters": spec.parameters, "summary": summary, "cpu": cpu})
         (self.failed_dir / f"{spec.id}.json").unlink(missing_ok=True)
 
     def write_failure(self, spec: RunSpec, error_type: str, message: str) -> None:
@@ -248,17 +323,22 @@ class SweepStore:
         """Summary rows of the given finished runs, read from their files' metadata."""
         rows = []
         for run_id in sorted(ids):
-            meta = json.loads(pq.read_schema(self.run_path(run_id)).metadata[_META_KEY])
+            meta = read_run_meta(self.run_path(run_id))
             rows.append({"id": meta["id"], "replication": meta["replication"],
                          "seed": meta["seed"], **meta["parameters"], **meta["summary"]})
         return rows
+
+    def read_runs(self, ids: Iterable[str]) -> Iterator[tuple[pd.DataFrame, dict[str, Any]]]:
+        """The weekly time series (indexed by week) and metadata of finished runs."""
+        for run_id in ids:
+            yield read_run_file(self.run_path(run_id))
 
     def rebuild(self, specs: Sequence[RunSpec]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Rebuild ``summary.parquet`` and ``failures.parquet`` from the per-run files."""
         wanted = {s.id for s in specs}
         done = self.done() & wanted
         summary = pd.DataFrame(self.read_summary_rows(done))
-        names = [f.name for f in self.sweep.factors]
+        names = list(self.plan.columns)
         if summary.empty:
             summary = pd.DataFrame(columns=["id", "replication", "seed", *names])
         summary = summary[order_columns(summary.columns, names)]
@@ -298,11 +378,11 @@ def code_provenance() -> dict[str, Any]:
 # --- running -----------------------------------------------------------------------------
 @dataclass
 class SweepOutcome:
-    """What a call of :func:`run_sweep` did.
+    """What a call of :func:`run_plan` (or :func:`run_sweep`) did.
 
     Attributes:
         directory: The results directory.
-        runs: Unique runs of the sweep.
+        runs: Unique runs of the plan.
         done: Runs on disk at the end.
         failed: Runs that raised.
         skipped: Runs found on disk at the start (resumed).
@@ -310,6 +390,9 @@ class SweepOutcome:
         seconds: Wall time of the runs attempted in this call.
         summary: The rebuilt summary table.
         failures: The failures table.
+        executor: ``kind``, ``workers`` and ``scheduler`` of the executor used.
+        started: When this call started (ISO 8601, UTC).
+        finished: When its runs finished and the tables were rebuilt.
 
     """
 
@@ -322,6 +405,9 @@ class SweepOutcome:
     seconds: float
     summary: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     failures: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    executor: dict[str, Any] = field(default_factory=dict)
+    started: str = ""
+    finished: str = ""
 
     @property
     def runs_per_second(self) -> float:
@@ -345,7 +431,7 @@ def chunk_size(n_runs: int, workers: int) -> int:
 
 
 def run_sweep(
-    sweep: Sweep,
+    sweep: Plan,
     out: str | Path,
     executor: str = "serial",
     workers: int | None = None,
@@ -353,10 +439,13 @@ def run_sweep(
     progress: bool = True,
     force_new: bool = False,
 ) -> SweepOutcome:
-    """Run (or resume) a sweep into ``out``.
+    """Run (or resume) a sweep into ``out`` and write its manifest.
+
+    The manifest is written even if some runs failed (they are in ``failures.parquet``
+    and are tried again by a re-run).
 
     Args:
-        sweep: The validated sweep.
+        sweep: The validated sweep (or any :class:`Plan`).
         out: The results directory.
         executor: ``"serial"``, ``"processes"`` or ``"dask"``.
         workers: Worker processes (default: CPUs).
@@ -375,47 +464,85 @@ def run_sweep(
             written).
 
     """
+    outcome = run_plan(sweep, out, executor, workers, scheduler, progress, force_new)
+    write_json(outcome.directory / MANIFEST, run_manifest(sweep, outcome))
+    return outcome
+
+
+def run_plan(
+    plan: Plan,
+    out: str | Path,
+    executor: str = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    force_new: bool = False,
+) -> SweepOutcome:
+    """Run (or resume) the runs of a plan into ``out``; the caller writes the manifest.
+
+    Claims the directory (removing its manifest), writes ``design.parquet``, runs every
+    run not on disk on the executor, streaming each to ``runs/`` as it finishes (or to
+    ``failures/`` if it raised), and rebuilds the tables.
+
+    Args:
+        plan: A sweep or a comparison.
+        out: The results directory.
+        executor: ``"serial"``, ``"processes"`` or ``"dask"``.
+        workers: Worker processes (default: CPUs).
+        scheduler: Dask scheduler address (default: a local cluster).
+        progress: Show a tqdm bar (done, failed, time left).
+        force_new: Discard results in ``out`` of another plan or of other model code
+            and start again, instead of refusing.
+
+    Returns:
+        Counts, timing and the rebuilt tables.
+
+    Raises:
+        ResultsError: ``out`` holds something other than this plan's results, or
+            results of other model code; or the worker processes died.
+        MentorsimError: Unknown executor or fewer than one worker (before anything is
+            written).
+
+    """
     from tqdm import tqdm
 
     check_options(executor, workers)
     started = _now()
-    store = SweepStore(out, sweep, force_new)
-    specs = sweep.runs()
-    store.write_design(specs)
+    store = SweepStore(out, plan, force_new)
+    specs = plan.runs()
     runs = unique_runs(specs)
+    store.prune({s.id for s in runs})
+    store.write_design(specs)
     on_disk = store.done()
     todo = [s for s in runs if s.id not in on_disk]
-    base = json.dumps(sweep.scenario.model_dump(mode="json"))
     failed = 0
     clock = time.perf_counter()
-    with make_executor(executor, workers, scheduler) as pool:
+    with make_executor(executor, workers, scheduler, warm_up=warm_up) as pool:
         n_workers = getattr(pool, "workers", 1)
-        size = chunk_size(len(todo), n_workers)
-        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        chunks = _chunks(plan, todo, chunk_size(len(todo), n_workers))
         limit = 1 if n_workers <= 1 else 2 * n_workers
         bar = tqdm(total=len(runs), initial=len(runs) - len(todo), unit="run",
-                   desc=sweep.spec.name or Path(sweep.source).stem, disable=not progress,
-                   dynamic_ncols=True)
+                   desc=plan.label, disable=not progress, dynamic_ncols=True)
         bar.set_postfix(failed=0, refresh=False)
-        in_flight: dict[Future, list[RunSpec]] = {}
+        in_flight: dict[Future, tuple[str, list[RunSpec]]] = {}
         attempts: dict[tuple[str, ...], int] = {}
-        retry: list[list[RunSpec]] = []
+        retry: list[tuple[str, list[RunSpec]]] = []
         pending = iter(chunks)
         try:
-            _fill(pool, _retries_first(retry, pending), in_flight, limit, base)
+            _fill(pool, plan, _retries_first(retry, pending), in_flight, limit)
             while in_flight:
                 finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    chunk = in_flight.pop(future)
+                    base, chunk = in_flight.pop(future)
                     key = tuple(s.id for s in chunk)
                     attempts[key] = attempts.get(key, 0) + 1
                     if _call_failed(future) and attempts[key] < CHUNK_ATTEMPTS:
-                        retry.append(chunk)  # the worker call itself failed: try again
+                        retry.append((base, chunk))  # the worker call failed: try again
                         continue
                     failed += _store_chunk(store, chunk, future)
                     bar.update(len(chunk))
                     bar.set_postfix(failed=failed, refresh=False)
-                _fill(pool, _retries_first(retry, pending), in_flight, limit, base)
+                _fill(pool, plan, _retries_first(retry, pending), in_flight, limit)
         except BrokenExecutor as exc:
             raise ResultsError(
                 f"{store.directory}: the worker processes died ({exc}); finished runs are "
@@ -427,14 +554,22 @@ def run_sweep(
             bar.close()
     seconds = time.perf_counter() - clock
     summary, failures = store.rebuild(specs)
-    outcome = SweepOutcome(store.directory, len(runs), len(summary), len(failures),
-                           len(runs) - len(todo), len(todo), seconds, summary, failures)
-    write_json(store.directory / MANIFEST, _manifest(sweep, outcome, started, executor,
-                                                     n_workers, scheduler))
-    return outcome
+    return SweepOutcome(store.directory, len(runs), len(summary), len(failures),
+                        len(runs) - len(todo), len(todo), seconds, summary, failures,
+                        {"kind": executor, "workers": n_workers, "scheduler": scheduler},
+                        started, _now())
 
 
-def _retries_first(retry: list[list[RunSpec]], pending):
+def _chunks(plan: Plan, todo: Sequence[RunSpec], size: int) -> list[tuple[str, list[RunSpec]]]:
+    """Chunks of at most ``size`` runs that share a base scenario, in design order."""
+    groups: dict[str, list[RunSpec]] = {}
+    for spec in todo:
+        groups.setdefault(plan.job(spec)[0], []).append(spec)
+    return [(base, group[i:i + size]) for base, group in groups.items()
+            for i in range(0, len(group), size)]
+
+
+def _retries_first(retry: list, pending: Iterator):
     """Chunks to submit next: those to retry, then the not yet submitted ones."""
     while retry:
         yield retry.pop(0)
@@ -453,13 +588,14 @@ def _call_failed(future: Future) -> bool:
     return True
 
 
-def _fill(pool, pending, in_flight: dict, limit: int, base: str) -> None:
+def _fill(pool, plan: Plan, pending: Iterator, in_flight: dict, limit: int) -> None:
     while len(in_flight) < limit:
-        chunk = next(pending, None)
-        if chunk is None:
+        item = next(pending, None)
+        if item is None:
             return
-        jobs = [(s.id, s.parameters, s.seed) for s in chunk]
-        in_flight[pool.submit(run_chunk, base, jobs)] = chunk
+        base, chunk = item
+        jobs = [(s.id, plan.job(s)[1], s.seed) for s in chunk]
+        in_flight[pool.submit(run_chunk, base, jobs)] = item
 
 
 def _store_chunk(store: SweepStore, chunk: list[RunSpec], future: Future) -> int:
@@ -470,36 +606,28 @@ def _store_chunk(store: SweepStore, chunk: list[RunSpec], future: Future) -> int
     failed = 0
     for spec, outcome in zip(chunk, outcomes, strict=True):
         if outcome["ok"]:
-            store.write_run(spec, outcome["timeseries"], outcome["summary"])
+            store.write_run(spec, outcome["timeseries"], outcome["summary"],
+                            outcome.get("cpu"))
         else:
             store.write_failure(spec, outcome["error_type"], outcome["error_message"])
             failed += 1
     return failed
 
 
-def _manifest(sweep: Sweep, outcome: SweepOutcome, started: str, executor: str,
-              workers: int, scheduler: str | None) -> dict[str, Any]:
-    source = Path(sweep.source)
+def run_manifest(plan: Plan, outcome: SweepOutcome) -> dict[str, Any]:
+    """The manifest of a finished plan: what it was, with which code, how it went."""
     return {
         "format": 1,
-        "kind": "sweep",
-        "sweep_source": sweep.source,
-        "sweep_text": source.read_text(encoding="utf-8") if source.is_file() else None,
-        "sweep": sweep.spec.model_dump(mode="json", by_alias=True),
-        "fingerprint": sweep.fingerprint(),
-        "base_source": sweep.base_source,
-        "base_scenario": sweep.scenario.model_dump(mode="json"),
-        "factors": [f.name for f in sweep.factors],
-        "problem": sweep.problem if sweep.spec.design != "grid" else None,
-        "seeds": sweep.seeds(),
+        "kind": plan.kind,
+        **plan.manifest(),
+        "fingerprint": plan.fingerprint(),
         "versions": versions(),
         "provenance": code_provenance(),
-        "executor": {"kind": executor, "workers": workers, "scheduler": scheduler},
-        "started": started,
-        "finished": _now(),
+        "executor": outcome.executor,
+        "started": outcome.started,
+        "finished": outcome.finished,
         "counts": {"runs": outcome.runs, "done": outcome.done, "failed": outcome.failed,
                    "resumed": outcome.skipped, "ran": outcome.ran},
         "seconds": round(outcome.seconds, 3),
-        "runs_per_second": round(outcome.runs_per_second, 3)
-        if outcome.ran else None,
+        "runs_per_second": round(outcome.runs_per_second, 3) if outcome.ran else None,
     }

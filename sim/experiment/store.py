@@ -1,8 +1,12 @@
-"""Results on disk: atomic files, a manifest that marks a directory complete.
+"""Results on disk: atomic files, staged directories, a manifest that marks completion.
 
 A results directory is complete exactly when its ``manifest.json`` exists: the manifest
-is written last, and every file is written to a temporary name and renamed into place,
-so an interrupted write never leaves a file or directory that looks finished.
+is written last, every file is written to a temporary name and renamed into place
+(:func:`atomic_write`), and a directory written as a whole is written out of sight and
+renamed into place (:func:`staged_directory`; :func:`staged_files` for files joining a
+directory), so an interrupted write never leaves a file or directory that looks
+finished. The layouts of run and sweep directories are in
+:mod:`sim.experiment.results` and :mod:`sim.experiment.runner`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,22 +74,11 @@ def _nan_to_none(data: Any) -> Any:
     return data
 
 
-def prepare_directory(out: Path, known_files: set[str]) -> Path:
-    """Make a fresh staging directory beside ``out`` for a whole-directory write.
-
-    Args:
-        out: The results directory that :func:`commit_directory` will replace.
-        known_files: Names a results directory of this kind holds; an existing ``out``
-            holding anything else is refused rather than overwritten.
-
-    Raises:
-        ResultsError: ``out`` exists and is not a results directory of this kind.
-
-    """
-    out = Path(out)
+def _prepare_directory(out: Path, known_files: Collection[str]) -> Path:
+    """Make a fresh staging directory beside ``out`` (refusing an ``out`` that is not ours)."""
     if out.exists():
         names = {p.name for p in out.iterdir()} if out.is_dir() else None
-        if names is None or not names <= known_files | {MANIFEST}:
+        if names is None or not names <= set(known_files) | {MANIFEST}:
             raise ResultsError(
                 f"{out}: exists and is not a mentorsim results directory; choose another --out"
             )
@@ -94,9 +88,8 @@ def prepare_directory(out: Path, known_files: set[str]) -> Path:
     return staging
 
 
-def commit_directory(staging: Path, out: Path) -> None:
+def _commit_directory(staging: Path, out: Path) -> None:
     """Replace ``out`` with the finished ``staging`` directory."""
-    out = Path(out)
     if out.exists():
         trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
         os.replace(out, trash / out.name)
@@ -106,19 +99,120 @@ def commit_directory(staging: Path, out: Path) -> None:
         os.replace(staging, out)
 
 
-def read_manifest(directory: Path) -> dict[str, Any]:
+@contextmanager
+def staged_directory(out: str | Path, known_files: Collection[str] = ()) -> Iterator[Path]:
+    """Write a whole directory out of sight, then put it in place at once.
+
+    Everything is written into a hidden staging directory beside ``out``; leaving the
+    ``with`` block normally replaces ``out`` with it (one rename), and leaving it by any
+    exception, ``KeyboardInterrupt`` included, removes the staging directory and leaves
+    ``out`` as it was::
+
+        with staged_directory(out, RUN_FILES) as staging:
+            write_parquet(staging / "timeseries.parquet", frame)
+            write_json(staging / MANIFEST, manifest)
+
+    Args:
+        out: The directory to write (replaced if it exists).
+        known_files: The names a directory of this kind holds (besides ``manifest.json``);
+            an existing ``out`` holding anything else is refused, so a user's own files
+            are never replaced.
+
+    Yields:
+        The staging directory to write into.
+
+    Raises:
+        ResultsError: ``out`` exists and is not a results directory of this kind (raised
+            on entering, before anything is written).
+
+    """
+    out = Path(out)
+    staging = _prepare_directory(out, known_files)
+    try:
+        yield staging
+        _commit_directory(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def staged_files(directory: str | Path) -> Iterator[Path]:
+    """Write a set of files out of sight, then move them into an existing directory.
+
+    Like :func:`staged_directory`, but for files that join a directory holding other
+    things (a comparison's report beside its runs): leaving the ``with`` block normally
+    moves every file written into the staging directory into ``directory`` (one rename
+    each, replacing a file of the same name); leaving it by any exception removes the
+    staging directory and ``directory`` keeps what it had. Write the directory's
+    manifest after the block, so a directory with a manifest has every file.
+
+    Args:
+        directory: Where the files go (made if missing).
+
+    Yields:
+        The staging directory to write into (flat: subdirectories are not moved).
+
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staged.", suffix=".partial", dir=directory))
+    os.chmod(staging, _DIR_MODE)
+    try:
+        yield staging
+        for path in sorted(staging.iterdir()):
+            if path.is_file():
+                os.replace(path, directory / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def read_json(path: str | Path) -> dict[str, Any]:
+    """Read a JSON object written by mentorsim.
+
+    Raises:
+        ResultsError: The file is missing, unreadable or not a JSON object.
+
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsError(f"{path}: unreadable ({exc})") from None
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: unreadable (not a JSON object)")
+    return data
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    """Read a Parquet file written by mentorsim.
+
+    Raises:
+        ResultsError: The file is missing or not readable as Parquet.
+
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ResultsError(f"{path}: no such file; the stored results are incomplete")
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds on a bad file
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ResultsError(f"{path}: unreadable Parquet ({reason})") from None
+
+
+def read_manifest(directory: str | Path) -> dict[str, Any]:
     """Read the manifest of a complete results directory.
 
     Raises:
         ResultsError: The directory or its manifest is missing or unreadable.
 
     """
-    path = Path(directory) / MANIFEST
-    if not Path(directory).is_dir():
+    directory = Path(directory)
+    if not directory.is_dir():
         raise ResultsError(f"{directory}: no such results directory")
-    if not path.exists():
+    if not (directory / MANIFEST).exists():
         raise ResultsError(f"{directory}: no {MANIFEST}; the results are incomplete")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ResultsError(f"{path}: unreadable manifest ({exc})") from None
+    return read_json(directory / MANIFEST)

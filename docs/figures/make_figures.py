@@ -1,4 +1,6 @@
-"""Regenerate every figure and table excerpt under docs/figures/ (committed, so the docs build runs no experiment).
+"""Regenerate every figure and table excerpt under docs/figures/ from the commands behind them.
+
+They are committed, so the docs build runs no experiment:
 
     python docs/figures/make_figures.py                   # all of them, about 3 minutes on 2 cores
     python docs/figures/make_figures.py report effect     # some: report, effect, march
@@ -58,6 +60,7 @@ def mentorsim(*args: str) -> tuple[list[str], str]:
 
 
 def provenance() -> str:
+    """The mentorsim version, git commit and date the figures were made with."""
     import sim
 
     try:
@@ -74,6 +77,7 @@ def provenance() -> str:
 
 
 def write_commands(part: Path, key: str, commands: list[str], note: str = "") -> None:
+    """Write ``commands.md`` beside a part's figures: what made them, and with which code."""
     lines = [f"Made by `python docs/figures/make_figures.py {key}`, which runs", "",
              "```bash", *commands, "```", ""]
     if note:
@@ -83,6 +87,7 @@ def write_commands(part: Path, key: str, commands: list[str], note: str = "") ->
 
 
 def fresh(name: str) -> Path:
+    """An empty docs/figures/<name>/ (what was there is replaced)."""
     part = FIGURES / name
     if part.exists():
         shutil.rmtree(part)
@@ -102,6 +107,7 @@ def table_rows(report: str, heading: str) -> list[str]:
 
 
 def make_report(scratch: Path) -> None:
+    """``mentorsim compare baseline mentoring``: its figures and its tables' headline rows."""
     part = fresh("decision_report")
     out = scratch / "compare"
     command, shown = mentorsim("compare", "baseline", "mentoring", "--reps", str(REPORT_REPS),
@@ -188,9 +194,10 @@ def check_against_cli(seed: int, arms: pd.DataFrame, level3: float, scratch: Pat
 
 
 def make_effect(scratch: Path) -> None:
+    """The effect's time profile: mentees and organisation against the control arm."""
     from matplotlib.figure import Figure
 
-    from sim.viz import plots
+    from sim.viz import style, trajectories
 
     part = fresh("effect")
     profiles, arms, ends = [], [], []
@@ -211,20 +218,20 @@ def make_effect(scratch: Path) -> None:
     # weeks since the match that every replication reaches with at least 20 mentees
     reach = profile[profile["mentees"] >= 20].groupby("replication")["since_match"].max()
     profile = profile[profile["since_match"] <= reach.min()]
-    mentee_band = plots.band_statistics(profile, "difference", "design", "since_match")
-    diff = plots.paired_differences(arms, "job_performance", "programme", "control")
-    org_band = plots.band_statistics(diff, "job_performance", "design", "week")
+    mentee_band = trajectories.band_statistics(profile, "difference", "design", "since_match")
+    diff = trajectories.paired_differences(arms, "job_performance", "programme", "control")
+    org_band = trajectories.band_statistics(diff, "job_performance", "design", "week")
     from sim.config import load_scenario
 
     duration = load_scenario("mentoring").programme.duration_weeks
 
     # 1. the mentees' effect by weeks since their match, the organisation's by week
-    with plots.style():
+    with style.house_style():
         fig = Figure(figsize=(7.2, 6.2), layout="constrained")
         top, bottom = fig.subplots(2, 1)
         for ax, band, x, colour, label in (
-            (top, mentee_band, "since_match", plots.COLOURS[0], "formal mentees"),
-            (bottom, org_band, "week", plots.COLOURS[1], "whole organisation"),
+            (top, mentee_band, "since_match", style.COLOURS[0], "formal mentees"),
+            (bottom, org_band, "week", style.COLOURS[1], "whole organisation"),
         ):
             ax.axhline(0.0, color="black", linewidth=0.8)
             ax.fill_between(band[x], band["lower"], band["upper"], color=colour,
@@ -244,7 +251,7 @@ def make_effect(scratch: Path) -> None:
         fig.savefig(part / "effect_by_week.png")
 
     # 2. both arms and their difference, in the house report figure
-    plots.plot_programme_vs_control(
+    trajectories.plot_programme_vs_control(
         arms, ["job_performance", "proficient_share"], path=part / "programme_vs_control.png",
         title=f"mentoring vs its control arm, {n} replications (same seeds in both arms)")
 
@@ -285,6 +292,7 @@ def make_effect(scratch: Path) -> None:
 
 # --- March (1991) ------------------------------------------------------------------------
 def make_march(scratch: Path) -> None:
+    """The figures of ``experiments/march1991.py`` at 2000 runs per point."""
     import contextlib
     import io
     import runpy
@@ -292,7 +300,7 @@ def make_march(scratch: Path) -> None:
     import matplotlib
     from cycler import cycler
 
-    from sim.viz import plots
+    from sim.viz import style
 
     part = fresh("march1991")
     out = scratch / "march1991"
@@ -304,9 +312,9 @@ def make_march(scratch: Path) -> None:
     # Run as a script, but inside sim.viz's style so the figures look like the others;
     # colours only in the cycle, because the script draws March's published values dashed
     # and the measured ones solid.
-    colours_only = {"axes.prop_cycle": cycler(color=list(plots.COLOURS))}
+    colours_only = {"axes.prop_cycle": cycler(color=list(style.COLOURS))}
     try:
-        with (plots.style(), matplotlib.rc_context(colours_only),
+        with (style.house_style(), matplotlib.rc_context(colours_only),
               contextlib.redirect_stdout(io.StringIO())):
             runpy.run_path(str(ROOT / args[0]), run_name="__main__")
     except SystemExit as stop:
@@ -317,7 +325,7 @@ def make_march(scratch: Path) -> None:
     for png in sorted(out.glob("*.png")):
         shutil.copy2(png, part / png.name)
     write_commands(part, "march", [shown],
-                   note=("in this process, inside `sim.viz.plots.style()` (the house style, "
+                   note=("in this process, inside `sim.viz.style.house_style()` (the house style, "
                          "with a colour-only cycle); "
                          "error bars are ±2 standard errors of the mean over the runs."))
 
@@ -326,6 +334,7 @@ PARTS = {"report": make_report, "effect": make_effect, "march": make_march}
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Make the parts asked for (all by default) in a scratch directory."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("parts", nargs="*", choices=list(PARTS), default=list(PARTS),
                         help="which figures to make (default: all)")

@@ -6,8 +6,9 @@ seed, a run with the programme and its control arm (the same scenario and seed w
 it) share the environment, the staff in post and every per-person weekly draw (common
 random numbers), so the same person can be compared with and without a mentor. Every
 measured figure is reported as the mean over replications with a 95% confidence
-interval (t interval over the per-seed figures; for ratios of pooled counts, a bootstrap
-over seeds).
+interval over replications at the scenario's fixed parameters (:mod:`sim.analysis.stats`:
+the t-interval of the per-seed figures; for ratios of pooled counts, a BCa bootstrap over
+seeds).
 
 Runs per seed (all from scenarios/mentoring.toml, 1,000 staff):
 
@@ -44,10 +45,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim import MentoringModel, load_scenario
 from sim.analysis.evaluation import control_scenario, evaluate
+from sim.analysis.stats import mean_ci, ratio_ci
 from sim.config import Scenario
 from sim.model.outcomes import commitment_coefficient
 from sim.model.relationships import FORMAL, INFORMAL
@@ -55,7 +56,6 @@ from sim.model.relationships import FORMAL, INFORMAL
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "mentoring.toml"
 FIRST_SEED = 1000
-LEVEL = 0.95
 DEFAULT_HORIZON = 156  # weeks, the default horizon (Kram 1983: 2-5 years)
 MID_PROGRAMME_WEEK = 30  # first cohort matched at week 4: its pairs are 26 weeks old
 OBSERVED_PP = 16.0  # new teachers: 80% vs 64% still teaching at 5 years (research notes)
@@ -328,30 +328,6 @@ class Figure:
     scale: float = 1.0
 
 
-def t_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
-    """Mean and t confidence interval of per-seed values (nan-safe)."""
-    values = values[np.isfinite(values)]
-    n = values.shape[0]
-    mean = float(values.mean()) if n else math.nan
-    if n < 2:
-        return mean, math.nan, math.nan
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / math.sqrt(n)
-    return mean, mean - half, mean + half
-
-
-def ratio_interval(num: np.ndarray, den: np.ndarray, level: float = LEVEL,
-                   draws: int = 2000) -> tuple[float, float, float]:
-    """Ratio of sums with a bootstrap (over seeds) percentile interval."""
-    rng = np.random.default_rng(0)
-    estimate = float(num.sum() / den.sum()) if den.sum() else math.nan
-    picks = rng.integers(0, num.shape[0], size=(draws, num.shape[0]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        boot = num[picks].sum(axis=1) / den[picks].sum(axis=1)
-    boot = boot[np.isfinite(boot)]
-    tail = (1 - level) / 2 * 100
-    return estimate, float(np.percentile(boot, tail)), float(np.percentile(boot, 100 - tail))
-
-
 FIGURES = (
     Figure(1, "mentee performance effect d (end of run)", "f1_performance_d"),
     Figure(1, "mentee commitment effect, SD (mid-programme)", "f1_commitment_d_mid"),
@@ -449,9 +425,10 @@ def figure_table(runs: pd.DataFrame) -> pd.DataFrame:
     for fig in FIGURES:
         if fig.ratio is not None:
             num, den = (runs[c].to_numpy(dtype=float) for c in fig.ratio)
-            mean, lo, hi = ratio_interval(num, den)
+            ci = ratio_ci(num, den)
         else:
-            mean, lo, hi = t_interval(runs[fig.column].to_numpy(dtype=float))
+            ci = mean_ci(runs[fig.column].to_numpy(dtype=float))
+        mean, lo, hi = ci.estimate, ci.low, ci.high
         expected, check = EXPECTED[fig.label]
         rows.append({"fact": fig.fact, "figure": fig.label, "mean": mean, "ci_low": lo,
                      "ci_high": hi, "expected": expected,

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 _PATH = Path(__file__).resolve().parents[1] / "experiments" / "stylised_facts.py"
@@ -97,8 +98,25 @@ def test_fact8_ramp_in_range_and_mentoring_shortens_it():
     assert avg(rows, "f8_difference_weeks_3y") < 0
 
 
-def test_intervals_and_table():
-    low_high = sf.t_interval(np.array([1.0, 2.0, 3.0]))
-    assert low_high[0] == pytest.approx(2.0) and low_high[1] < 2.0 < low_high[2]
-    ratio = sf.ratio_interval(np.array([2.0, 4.0]), np.array([1.0, 2.0]))
-    assert ratio[0] == pytest.approx(2.0)
+def test_figure_table_intervals():
+    """Per-seed figures get the t-interval of their mean; ratios pool the counts first."""
+    from sim.analysis.stats import mean_ci
+
+    rng = np.random.default_rng(0)
+    derived = {"f3_gain_52_minus_26", "f3_gain_52_minus_13", "f5_share_of_observational",
+               "f6_sponsor_rate_under", "f6_sponsor_rate_majority"}
+    columns = {c for fig in sf.FIGURES for c in (fig.column, *(fig.ratio or ())) if c}
+    columns = (columns - derived) | {"f3_gain_52", "f3_gain_26", "f3_gain_13",
+                                     "f6_sponsored_under", "f6_pairs_under",
+                                     "f6_sponsored_majority", "f6_pairs_majority"}
+    runs = pd.DataFrame({c: rng.uniform(1, 2, 5) for c in sorted(columns)})
+    table = sf.figure_table(runs).set_index("figure")
+    d = table.loc["mentee performance effect d (end of run)"]
+    ci = mean_ci(runs["f1_performance_d"])
+    assert (d["mean"], d["ci_low"], d["ci_high"]) == pytest.approx((ci.estimate, ci.low,
+                                                                    ci.high))
+    ratio = table.loc["quit hazard ratio while mentored (vs same people)"]
+    pooled = runs["f1_quits_mentored"].sum() / runs["f1_quits_same_control"].sum()
+    assert ratio["mean"] == pytest.approx(pooled)
+    assert ratio["ci_low"] < pooled < ratio["ci_high"]
+    assert set(sf.fact_table(table.reset_index())["fact"]) == set(sf.PATTERNS)

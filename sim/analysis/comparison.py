@@ -3,7 +3,8 @@
 Replication ``r`` of every design meets the same workforce, environment and
 person-by-person draws, so differences against the reference design are paired by
 seed, which removes most of the seed-to-seed noise; the unpaired (Welch) interval is
-kept beside it for contrast. Means carry 95% t-intervals.
+kept beside it for contrast. Means carry 95% t-intervals (:mod:`sim.analysis.stats`);
+every interval is over replications at these scenarios' fixed parameters.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.analysis.stats import LEVEL, mean_ci
+from sim.analysis.stats import mean_ci, paired_ci, replications_for_width, welch_ci
 from sim.config import Scenario
 from sim.model.reporters import HEADLINE
 
@@ -58,7 +59,7 @@ class Comparison:
 
 
 def comparison_statistics(runs: pd.DataFrame, names: Sequence[str],
-               metrics: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+                          metrics: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Means with 95% CIs per scenario, and paired differences against the first.
 
     Args:
@@ -69,18 +70,17 @@ def comparison_statistics(runs: pd.DataFrame, names: Sequence[str],
     Returns:
         ``stats`` (scenario, metric, n, mean, sd, ci_low, ci_high) and ``differences``
         (scenario, reference, metric, n, mean, sd, ci_low, ci_high, unpaired_low,
-        unpaired_high); the difference is scenario minus reference, paired by seed.
+        unpaired_high); the difference is scenario minus reference, paired by seed
+        (:func:`~sim.analysis.stats.paired_ci`), the unpaired interval Welch's
+        (:func:`~sim.analysis.stats.welch_ci`).
 
     """
-    from scipy import stats as st
-
-    keep = ("n", "mean", "sd", "ci_low", "ci_high")
     rows = []
     for name in names:
         group = runs[runs["scenario"] == name]
         for metric in metrics:
-            ci = mean_ci(group[metric].to_numpy())
-            rows.append({"scenario": name, "metric": metric, **{k: ci[k] for k in keep}})
+            rows.append({"scenario": name, "metric": metric,
+                         **mean_ci(group[metric].to_numpy()).row()})
     diffs = []
     reference = runs[runs["scenario"] == names[0]].set_index("seed")
     for name in names[1:]:
@@ -89,47 +89,14 @@ def comparison_statistics(runs: pd.DataFrame, names: Sequence[str],
         for metric in metrics:
             a = reference.loc[seeds, metric].to_numpy(dtype=float)
             b = other.loc[seeds, metric].to_numpy(dtype=float)
-            ci = mean_ci(b - a)
-            low = high = math.nan
-            fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
-            if fa.size > 1 and fb.size > 1 and (fa.std() > 0 or fb.std() > 0):
-                interval = st.ttest_ind(fb, fa, equal_var=False).confidence_interval(LEVEL)
-                low, high = float(interval.low), float(interval.high)
+            unpaired = welch_ci(b, a)
             diffs.append({"scenario": name, "reference": names[0], "metric": metric,
-                          **{k: ci[k] for k in keep}, "unpaired_low": low,
-                          "unpaired_high": high})
+                          **paired_ci(b, a).row(), "unpaired_low": unpaired.low,
+                          "unpaired_high": unpaired.high})
     return pd.DataFrame(rows), pd.DataFrame(diffs)
 
 
 # --- how many replications ----------------------------------------------------------------
-def replications_for_width(sd: float, width: float, level: float = LEVEL) -> int | None:
-    """Smallest n whose t-interval of a mean is at most ``width`` wide (full width).
-
-    Solves ``2 * t(level, n - 1) * sd / sqrt(n) <= width``, starting from the normal
-    approximation ``n ≈ (2 * z * sd / width)**2`` and stepping up while t is larger.
-
-    Args:
-        sd: Standard deviation of one replication (of the paired differences).
-        width: Wanted full width of the interval, in the metric's units.
-        level: Confidence level.
-
-    Returns:
-        The number of replications (at least 2), or None if sd is not finite.
-
-    """
-    from scipy import stats
-
-    if not math.isfinite(sd) or width <= 0:
-        return None
-    if sd == 0:
-        return 2
-    z = stats.norm.ppf(0.5 + level / 2)
-    n = max(2, math.ceil((2 * z * sd / width) ** 2))
-    while 2 * stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n) > width:
-        n += max(1, n // 1000)
-    return n
-
-
 def replication_advice(comparison: Comparison, width: float, metric: str = "performance") -> str:
     """One paragraph: the widest interval of ``metric`` and the n that would narrow it."""
     table = comparison.differences if len(comparison.differences) else comparison.stats

@@ -51,9 +51,8 @@ def point_statistics(design: pd.DataFrame, summary: pd.DataFrame, factors: Seque
     for point, group in joined.groupby("point", sort=True):
         levels = {f: group[f].iloc[0] for f in factors}
         for outcome in outcomes:
-            ci = mean_ci(group[outcome].to_numpy())
             rows.append({"point": point, **levels, "outcome": outcome,
-                         **{k: ci[k] for k in ("n", "mean", "sd", "ci_low", "ci_high")}})
+                         **mean_ci(group[outcome].to_numpy()).row()})
     return pd.DataFrame(rows)
 
 

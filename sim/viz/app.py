@@ -23,7 +23,9 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim.model import MentoringModel
-from sim.viz import plots
+from sim.model.needs import gap_table
+from sim.viz.network import plot_network
+from sim.viz.organisation import plot_gap_heatmap, plot_run
 
 SCENARIO = "mentoring"  # the bundled scenario, found wherever mentorsim is installed
 REVERSE_COMPETENCY = "digital"  # what juniors teach seniors under reverse mentoring
@@ -150,29 +152,19 @@ def timeseries_figure(model: MentoringModel, series: str) -> Figure:
     """One of the page's time-series panels (see :data:`SERIES`) as a figure."""
     title, columns, ylabel = SERIES[series]
     frame = model.datacollector.get_model_vars_dataframe()
-    with plots.style():
-        fig = Figure(figsize=(6.0, 3.6), layout="constrained")
-        ax = fig.subplots()
-        for i, (column, label) in enumerate(columns.items()):
-            ax.plot(frame.index, frame[column], label=label,
-                    color=plots.COLOURS[i % len(plots.COLOURS)],
-                    linestyle=plots.LINESTYLES[i % len(plots.LINESTYLES)],
-                    marker="o" if len(frame) == 1 else None)
-        ax.set_xlabel("week")
-        ax.set_ylabel(ylabel)
-        ax.set_title(f"{title}, week {model.steps}")
-        ax.legend(loc="best")
-    return fig
+    return plot_run(frame, panels=[(f"{title}, week {model.steps}", columns, ylabel)],
+                    size=(6.0, 3.6))
 
 
 def network_figure(model: MentoringModel) -> Figure:
-    """The mentoring network of ``model`` as a matplotlib figure (see sim.viz.plots)."""
-    return plots.plot_network(model, size=(6.0, 4.6))
+    """The mentoring network of ``model`` as a figure (see :mod:`sim.viz.network`)."""
+    return plot_network(model, size=(6.0, 4.6))
 
 
 def gap_figure(model: MentoringModel) -> Figure:
-    """Skill gaps by group and competency of ``model`` as a matplotlib figure."""
-    return plots.plot_gap_heatmap(model)
+    """Skill gaps by group and competency of ``model`` now, as a figure."""
+    return plot_gap_heatmap(gap_table(model), model.environment.competencies,
+                            title=f"Skill gaps by group and competency, week {model.steps}")
 
 
 @solara.component

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.analysis.comparison import (
@@ -17,19 +15,10 @@ from sim.analysis.comparison import (
     replication_advice,
     result_table,
 )
-from sim.analysis.stats import LEVEL
-from sim.viz.report import subplots
+from sim.viz.style import title_for
+from sim.viz.trajectories import plot_trajectories
 
-TRAJECTORIES = {
-    "performance": "performance, share of required (0-1)",
-    "proficient_share": "proficient employees, share (0-1)",
-    "skill_gap": "strategy-weighted skill gap (0-1)",
-    "pairs": "mentoring pairs (count)",
-}
-REPORT_FILES = {
-    "report.md", "report.html", "summary.parquet", "summary.csv", "stats.parquet",
-    "stats.csv", *(f"trajectory_{m}.png" for m in TRAJECTORIES),
-}
+TRAJECTORIES = ("performance", "proficient_share", "skill_gap", "pairs")
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -54,95 +43,64 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def plot_trajectories(comparison: Comparison, directory: Path) -> list[Path]:
-    """One PNG per metric: each scenario's weekly mean with its 95% band over replications.
+def write_trajectory_figures(comparison: Comparison, directory: str | Path) -> list[Path]:
+    """One PNG per metric of :data:`TRAJECTORIES`: each scenario's weekly mean and band.
 
-    The band is the t-interval of the weekly mean over the replications.
+    The band is the 95% t-interval of the weekly mean over the replications
+    (:func:`sim.viz.trajectories.plot_trajectories`).
+
+    Returns:
+        The files written, ``trajectory_<metric>.png``.
+
     """
-    from scipy import stats
-
     paths = []
-    ts = comparison.timeseries
-    for metric, unit in TRAJECTORIES.items():
-        if metric not in ts.columns:
+    for metric in TRAJECTORIES:
+        if metric not in comparison.timeseries.columns:
             continue
-        fig, ax = subplots(figsize=(8, 4.5), layout="constrained")
-        for i, name in enumerate(comparison.names):
-            g = ts[ts["scenario"] == name].groupby("week")[metric].agg(["mean", "std", "count"])
-            half = stats.t.ppf(0.5 + LEVEL / 2, np.maximum(g["count"] - 1, 1)) * g["std"] \
-                / np.sqrt(g["count"])
-            ax.plot(g.index, g["mean"], color=f"C{i}", lw=1.5, label=name)
-            ax.fill_between(g.index, g["mean"] - half, g["mean"] + half, color=f"C{i}",
-                            alpha=0.2, lw=0)
-        ax.set_xlabel("week")
-        ax.set_ylabel(unit)
-        ax.set_title(f"{metric}: mean and 95% band over {len(comparison.seeds)} replications")
-        ax.grid(alpha=0.3)
-        ax.legend(frameon=False)
         path = Path(directory) / f"trajectory_{metric}.png"
-        fig.savefig(path, dpi=100)
+        plot_trajectories(comparison.timeseries, metric, path, design="scenario",
+                          title=f"{title_for(metric)}: mean and 95% band over "
+                                f"{len(comparison.seeds)} replications")
         paths.append(path)
     return paths
 
 
 def write_report(comparison: Comparison, out: str | Path, width: float = 0.005,
-                 metric: str = "performance", sources: Mapping[str, str] | None = None,
-                 root_seed: int | None = None) -> Path:
-    """Write the comparison's results directory (atomically, manifest last).
+                 metric: str = "performance") -> Path:
+    """Write the comparison's report into ``out``, all its files or none.
+
+    The tables (``summary.csv``, ``stats.parquet``/``.csv``), the trajectory figures and
+    ``report.md``/``report.html`` are written out of sight and moved into ``out`` when
+    all are done (:func:`sim.experiment.store.staged_files`). Pass it as the ``report``
+    hook of :func:`sim.experiment.compare.run_comparison`, which writes the manifest
+    after it; the runs and ``summary.parquet`` are the runner's.
 
     Args:
         comparison: The comparison.
-        out: Results directory (replaced if it holds an earlier comparison).
+        out: The comparison's results directory.
         width: Wanted interval width for the replication advice.
         metric: Metric of the replication advice.
-        sources: Scenario files by name, for the manifest.
-        root_seed: The root seed, for the manifest.
 
     Returns:
         The directory written.
 
     """
-    import shutil
+    from sim.experiment.store import staged_files, write_parquet
 
-    from sim.experiment.provenance import fingerprint
-    from sim.experiment.run import versions
-    from sim.experiment.store import (
-        MANIFEST,
-        commit_directory,
-        prepare_directory,
-        write_json,
-        write_parquet,
-    )
-
-    out = Path(out)
-    staging = prepare_directory(out, REPORT_FILES)
-    try:
-        write_parquet(staging / "summary.parquet", comparison.runs)
+    with staged_files(out) as staging:
         comparison.runs.to_csv(staging / "summary.csv", index=False)
         stats = pd.concat([comparison.stats.assign(kind="mean"),
                            comparison.differences.assign(kind="paired difference")],
                           ignore_index=True)
         write_parquet(staging / "stats.parquet", stats)
         stats.to_csv(staging / "stats.csv", index=False)
-        plots = plot_trajectories(comparison, staging)
+        plots = write_trajectory_figures(comparison, staging)
         advice = replication_advice(comparison, width, metric)
         (staging / "report.md").write_text(_markdown(comparison, plots, advice),
                                            encoding="utf-8")
         (staging / "report.html").write_text(_html(comparison, plots, advice),
                                              encoding="utf-8")
-        write_json(staging / MANIFEST, {
-            "format": 1, "kind": "compare", "scenarios": list(comparison.names),
-            "sources": dict(sources or {}), "root_seed": root_seed,
-            "seeds": comparison.seeds,
-            "resolved": {n: s.model_dump(mode="json") for n, s in comparison.scenarios.items()},
-            "versions": versions(), "provenance": fingerprint(),
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        })
-        commit_directory(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
+    return Path(out)
 
 
 def _intro(comparison: Comparison) -> list[str]:

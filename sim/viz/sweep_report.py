@@ -9,25 +9,25 @@
   with 95% bootstrap half-widths, from ``SALib.analyze.sobol.analyze`` on the
   replication mean of each outcome;
 * ``main_effects.png`` (outcome against each factor), ``heatmap.png`` (outcome over two
-  factors) and ``tornado.png`` (total Sobol indices).
+  factors) and ``tornado.png`` (total and first-order Sobol indices), drawn by
+  :mod:`sim.viz.sweeps` in the house style.
+
+The intervals of a point are over its replications at that point's fixed parameters.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.analysis.sensitivity import outcomes_in, point_statistics, sobol_indices
-from sim.analysis.stats import mean_ci
 from sim.errors import ResultsError
 from sim.experiment.store import read_manifest, write_parquet
-from sim.viz.report import subplots
+from sim.viz.sweeps import plot_main_effects, plot_sweep_heatmap, plot_tornado
 
 ANALYSIS = "analysis"
 PLOTTED_OUTCOMES = 4  # main effects and heat-map show the first four (drawing is slow)
@@ -122,11 +122,15 @@ def analyse(directory: str | Path, outcomes: Sequence[str] | None = None,
         files += _write_table(sobol, out / "sobol")
     if plots and factors and len(points):
         shown = names[:PLOTTED_OUTCOMES]
-        files.append(plot_main_effects(points, factors, shown, out / "main_effects.png"))
+        plot_main_effects(points, factors, shown, out / "main_effects.png")
+        files.append(out / "main_effects.png")
         if len(pair) == 2:
-            files.append(plot_heatmap(points, pair, shown, out / "heatmap.png"))
+            plot_sweep_heatmap(_point_means(points, factors), *pair, shown, out / "heatmap.png",
+                               title="Mean over the design points in each cell")
+            files.append(out / "heatmap.png")
         if len(sobol):
-            files.append(plot_tornado(sobol, out / "tornado.png"))
+            plot_tornado(sobol, path=out / "tornado.png", xlabel="Sobol index (share of variance)")
+            files.append(out / "tornado.png")
     return Analysis(out, points, sobol, files)
 
 
@@ -139,133 +143,8 @@ def _write_table(frame: pd.DataFrame, stem: Path) -> list[Path]:
     return [parquet, csv]
 
 
-# --- plots -------------------------------------------------------------------------------
-_MAX_LEVELS = 8
-_BINS = 6
-
-
-def _levels(values: pd.Series) -> pd.Series:
-    """Discrete levels as they are; continuous values (lhs/sobol) cut into equal bins."""
-    if values.nunique() <= _MAX_LEVELS or not pd.api.types.is_numeric_dtype(values):
-        return values
-    cut = pd.cut(values.astype(float), _BINS)
-    return cut.map(lambda interval: interval.mid).astype(float)
-
-
-def plot_main_effects(points: pd.DataFrame, factors: Sequence[str], outcomes: Sequence[str],
-                      path: Path) -> Path:
-    """Outcome against each factor: point means, and the mean over the other factors.
-
-    Args:
-        points: :func:`point_statistics` output.
-        factors: Factors (columns of the grid).
-        outcomes: Outcomes (rows of the grid).
-        path: PNG to write.
-
-    Returns:
-        The path written.
-
-    """
-    fig, axes = subplots(len(outcomes), len(factors), squeeze=False,
-                             figsize=(3.4 * len(factors), 2.5 * len(outcomes)),
-                             layout="compressed")
-    for row, outcome in enumerate(outcomes):
-        table = points[points["outcome"] == outcome]
-        for col, factor in enumerate(factors):
-            ax = axes[row][col]
-            x = table[factor]
-            if pd.api.types.is_numeric_dtype(x):
-                ax.scatter(x, table["mean"], s=8, alpha=0.35, color="0.4",
-                           label="design points")
-            levels = _levels(x)
-            means = table.groupby(levels, observed=True)["mean"]
-            stats = pd.DataFrame([{"level": level, **mean_ci(group.to_numpy())}
-                                  for level, group in means])
-            if len(stats):
-                positions = (stats["level"] if pd.api.types.is_numeric_dtype(stats["level"])
-                             else np.arange(len(stats)))
-                ax.errorbar(positions, stats["mean"], yerr=stats["half"], color="C0",
-                            marker="o", capsize=3, label="mean, 95% CI")
-                if not pd.api.types.is_numeric_dtype(stats["level"]):
-                    ax.set_xticks(positions, stats["level"].astype(str), rotation=30)
-            if row == len(outcomes) - 1:
-                ax.set_xlabel(factor)
-            if col == 0:
-                ax.set_ylabel(outcome)
-            ax.grid(alpha=0.3)
-    axes[0][0].legend(frameon=False, fontsize=7)
-    fig.suptitle("Main effects (each point: mean over replications)")
-    fig.savefig(path, dpi=100)
-    return Path(path)
-
-
-def plot_heatmap(points: pd.DataFrame, pair: Sequence[str], outcomes: Sequence[str],
-                 path: Path) -> Path:
-    """Mean outcome over two factors (averaged over the others), one panel per outcome.
-
-    Args:
-        points: :func:`point_statistics` output.
-        pair: The two factors (x, y).
-        outcomes: Outcomes, one panel each.
-        path: PNG to write.
-
-    Returns:
-        The path written.
-
-    """
-    cols = min(3, len(outcomes))
-    rows = math.ceil(len(outcomes) / cols)
-    fig, axes = subplots(rows, cols, squeeze=False, figsize=(4.4 * cols, 3.6 * rows),
-                             layout="compressed")
-    x_name, y_name = pair
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
-        table = points[points["outcome"] == outcome]
-        grid = table.assign(_x=_levels(table[x_name]), _y=_levels(table[y_name])).pivot_table(
-            index="_y", columns="_x", values="mean", aggfunc="mean", observed=True)
-        image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(grid.shape[1]), [_fmt(v) for v in grid.columns], rotation=30)
-        ax.set_yticks(range(grid.shape[0]), [_fmt(v) for v in grid.index])
-        ax.set_xlabel(x_name)
-        ax.set_ylabel(y_name)
-        ax.set_title(outcome, fontsize=9)
-        fig.colorbar(image, ax=ax, label=f"mean {outcome}")
-    for ax in list(axes.flat)[len(outcomes):]:
-        ax.set_visible(False)
-    fig.savefig(path, dpi=100)
-    return Path(path)
-
-
-def plot_tornado(sobol: pd.DataFrame, path: Path) -> Path:
-    """Total (and first-order) Sobol indices with 95% intervals, one panel per outcome.
-
-    Args:
-        sobol: :func:`sobol_indices` output.
-        path: PNG to write.
-
-    Returns:
-        The path written.
-
-    """
-    outcomes = list(dict.fromkeys(sobol["outcome"]))
-    cols = min(3, len(outcomes))
-    rows = math.ceil(len(outcomes) / cols)
-    n_factors = sobol["factor"].nunique()
-    fig, axes = subplots(rows, cols, squeeze=False,
-                             figsize=(4.6 * cols, (0.5 * n_factors + 1.2) * rows),
-                             layout="compressed")
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
-        table = sobol[sobol["outcome"] == outcome].sort_values("ST")
-        y = np.arange(len(table))
-        ax.barh(y + 0.2, table["ST"], height=0.4, xerr=table["ST_conf"], color="C0",
-                capsize=2, label="total (ST)")
-        ax.barh(y - 0.2, table["S1"], height=0.4, xerr=table["S1_conf"], color="C1",
-                capsize=2, label="first order (S1)")
-        ax.set_yticks(y, table["factor"], fontsize=8)
-        ax.set_xlabel("Sobol index (share of variance)")
-        ax.set_title(outcome, fontsize=9)
-        ax.grid(alpha=0.3, axis="x")
-    axes[0][0].legend(frameon=False, fontsize=7)
-    for ax in list(axes.flat)[len(outcomes):]:
-        ax.set_visible(False)
-    fig.savefig(path, dpi=100)
-    return Path(path)
+def _point_means(points: pd.DataFrame, factors: Sequence[str]) -> pd.DataFrame:
+    """One row per design point: its factor values and each outcome's mean over replications."""
+    wide = points.pivot_table(index="point", columns="outcome", values="mean", aggfunc="first")
+    levels = points.drop_duplicates("point").set_index("point")[list(factors)]
+    return levels.join(wide).reset_index()

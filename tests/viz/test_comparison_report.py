@@ -1,16 +1,38 @@
-"""The report of a comparison, written beside its runs: all its files or none."""
+"""sim.viz.comparison_report: trajectory figures, tables, and the report written all or none."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sim.experiment.compare import compare_scenarios
-from sim.viz import comparison_report
+from sim.viz import comparison_report, trajectories
 from tests.experiment.sweeps import tiny_designs
+from tests.viz.images import assert_png
 
 
 @pytest.fixture(scope="module")
 def comparison():
-    return compare_scenarios(tiny_designs(), reps=6, seed=3, progress=False)
+    return compare_scenarios(tiny_designs(), reps=3, seed=3, progress=False)
+
+
+def test_trajectory_figures_are_the_house_bands(comparison, tmp_path):
+    paths = comparison_report.write_trajectory_figures(comparison, tmp_path)
+    assert [p.name for p in paths] == [f"trajectory_{m}.png"
+                                       for m in comparison_report.TRAJECTORIES]
+    for path in paths:
+        assert_png(path, 5000)
+    fig = trajectories.plot_trajectories(comparison.timeseries, "performance",
+                                         design="scenario")
+    table = trajectories.band_statistics(comparison.timeseries, "performance", "scenario")
+    line = fig.axes[0].get_lines()[1]
+    assert line.get_label() == "mentoring"
+    assert np.allclose(line.get_ydata(), table[table["scenario"] == "mentoring"]["mean"])
+
+
+def test_format_table_aligns_columns():
+    text = comparison_report.format_table(["metric", "a"], [["performance", "1"], ["x", "22"]])
+    assert text.splitlines() == ["metric       a ", "-----------  --",
+                                 "performance  1 ", "x            22"]
 
 
 def test_report_files_and_table(comparison, tmp_path):
@@ -26,7 +48,7 @@ def test_report_files_and_table(comparison, tmp_path):
     html = (report / "report.html").read_text()
     assert "data:image/png;base64," in html and "<td>performance</td>" in html
     summary = pd.read_csv(report / "summary.csv")
-    assert len(summary) == 12 and "performance" in summary
+    assert len(summary) == 6 and "performance" in summary
     assert not list((tmp_path / "cmp").glob(".*partial"))
 
 

@@ -14,8 +14,9 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from sim import cli  # noqa: E402
 from sim.cli import app as app_command  # noqa: E402
+from sim.viz.style import COLOURS  # noqa: E402
+from tests.paths import ROOT  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -49,6 +50,11 @@ def test_model_from_default_params_steps(app):
     for series in app.SERIES:
         fig = app.timeseries_figure(model, series)
         assert isinstance(fig, Figure) and fig.axes[0].get_xlabel() == "week"
+        first = fig.axes[0].get_lines()[0]
+        assert first.get_color() == COLOURS[0]  # the house style, as in every figure
+        assert np.allclose(first.get_ydata(), frame[list(app.SERIES[series][1])[0]])
+    gaps = app.gap_figure(model)
+    assert gaps.axes[0].get_title().endswith("week 6")
 
 
 @pytest.mark.parametrize("choice", [{"matching": "reverse"}, {"eligibility": "group"},

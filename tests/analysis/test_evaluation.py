@@ -7,11 +7,12 @@ import pytest
 from sim import MentoringModel, load_scenario
 from sim.analysis.evaluation import control_scenario, evaluate, roi
 from sim.experiment.run import run_scenario
+from tests.paths import BASELINE, MENTORING
 
 
 @pytest.fixture(scope="module")
 def arms():
-    scenario = load_scenario("scenarios/mentoring.toml", {
+    scenario = load_scenario(MENTORING, {
         "organisation.headcount": 400, "horizon_weeks": 60, "programme.start_week": 0,
     })
     treated = MentoringModel(scenario=scenario, rng=11).run()
@@ -22,7 +23,7 @@ def arms():
 def test_control_arm_is_the_baseline_run(arms):
     """The control arm is exactly the organisation without the programme, same seed."""
     scenario, _, control = arms
-    baseline = load_scenario("scenarios/baseline.toml", {
+    baseline = load_scenario(BASELINE, {
         "organisation.headcount": 400, "horizon_weeks": 60,
     })
     plain = MentoringModel(scenario=baseline, rng=11).run()
@@ -44,7 +45,7 @@ def test_kirkpatrick_levels(arms):
 
 
 def test_roi_arithmetic():
-    scenario = load_scenario("scenarios/mentoring.toml")
+    scenario = load_scenario(MENTORING)
     results = {"output_fte_weeks": 52.0, "quits_avoided": 2.0}
     got = roi(scenario, results, cost=50_000.0)
     salary = scenario.organisation.salary_per_year
@@ -55,7 +56,7 @@ def test_roi_arithmetic():
 
 
 def test_run_scenario_with_control_adds_flat_results():
-    scenario = load_scenario("scenarios/mentoring.toml", {
+    scenario = load_scenario(MENTORING, {
         "organisation.headcount": 200, "horizon_weeks": 40, "programme.duration_weeks": 26,
         "evaluation.control": "no_programme",
     })
@@ -69,9 +70,9 @@ def test_run_scenario_with_control_adds_flat_results():
 def test_enablers_cap_what_mentoring_can_do():
     """Cause analysis: a resources deficit lowers performance and mentoring cannot fix it."""
     base = {"organisation.headcount": 300, "horizon_weeks": 30}
-    ok = MentoringModel("scenarios/baseline.toml", rng=2, **{
+    ok = MentoringModel(BASELINE, rng=2, **{
         k.replace(".", "__"): v for k, v in base.items()}).run()
-    poor = MentoringModel("scenarios/baseline.toml", rng=2, causes__resources=0.8, **{
+    poor = MentoringModel(BASELINE, rng=2, causes__resources=0.8, **{
         k.replace(".", "__"): v for k, v in base.items()}).run()
     from sim.model.needs import cause_analysis
     causes = cause_analysis(poor)

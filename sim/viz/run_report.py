@@ -1,0 +1,95 @@
+"""The report of one run: its figures written into a run directory, and its printed tables.
+
+:func:`write_run_figures` is the figure hook of a run directory (see
+:mod:`sim.experiment.results`): ``plot.png`` (weekly reporters), ``gaps.png`` (the needs
+assessment) and, with a control arm, ``programme_vs_control.png``, all in the house style
+(:mod:`sim.viz.style`). :func:`format_summary` and :func:`format_evaluation` are what
+``mentorsim run`` prints.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from sim.viz.organisation import plot_gap_heatmap, plot_run
+from sim.viz.trajectories import plot_programme_vs_control
+
+if TYPE_CHECKING:
+    from sim.experiment.run import RunResult
+
+#: Reporters of the programme-vs-control figure of a run.
+PROGRAMME_VS_CONTROL = ("performance", "proficient_share", "commitment", "quits")
+
+
+def arms_frame(treated: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
+    """One run and its control arm as a long frame (design, replication 0, week, reporters)."""
+    return pd.concat([
+        frame.rename_axis("week").reset_index().assign(design=name, replication=0)
+        for name, frame in (("programme", treated), ("control", control))
+    ], ignore_index=True)
+
+
+def write_run_figures(result: RunResult, directory: str | Path) -> list[Path]:
+    """Draw a run's figures into ``directory``: the figure hook of a run directory.
+
+    ``plot.png`` and ``gaps.png``, and ``programme_vs_control.png`` when the run has a
+    control arm.
+
+    Args:
+        result: The run (see :func:`sim.experiment.run.run_scenario`).
+        directory: Where to write them (a run directory, or its staging directory).
+
+    Returns:
+        The files written.
+
+    """
+    directory = Path(directory)
+    scenario = result.scenario
+    name = scenario.name if scenario is not None else "run"
+    seed = result.manifest.get("seed")
+    written = [directory / "plot.png"]
+    plot_run(result.timeseries, written[0], name if seed is None else f"{name}, seed {seed}")
+    gaps = result.tables.get("gaps_by_group")
+    if gaps is not None:
+        competencies = scenario.organisation.competencies if scenario is not None else None
+        written.append(directory / "gaps.png")
+        plot_gap_heatmap(gaps, competencies, written[-1],
+                         f"{name}: skill gaps by group and competency, week "
+                         f"{int(result.timeseries.index[-1])}")
+    if result.control_timeseries is not None:
+        written.append(directory / "programme_vs_control.png")
+        metrics = [m for m in PROGRAMME_VS_CONTROL if m in result.timeseries]
+        plot_programme_vs_control(arms_frame(result.timeseries, result.control_timeseries),
+                                  metrics, path=written[-1],
+                                  title=f"{name}: programme vs control (same seed)")
+    return written
+
+
+def format_summary(summary: dict[str, float], title: str = "") -> str:
+    """Render a run summary as an aligned two-column text table."""
+    width = max(len(k) for k in summary)
+    lines = [title] if title else []
+    for key, value in summary.items():
+        if isinstance(value, float) and math.isnan(value):
+            shown = "-"
+        elif isinstance(value, float) and value.is_integer():
+            shown = f"{int(value):d}"
+        else:
+            shown = f"{value:.4f}"
+        lines.append(f"  {key:<{width}}  {shown:>10}")
+    return "\n".join(lines)
+
+
+def format_evaluation(evaluation: dict[str, Any]) -> str:
+    """The evaluation against the control arm as an indented text block."""
+    lines = ["evaluation against the control arm (same seed, no programme):"]
+    for section, values in evaluation.items():
+        lines.append(f"  {section}")
+        for key, value in values.items():
+            shown = "-" if isinstance(value, float) and math.isnan(value) else f"{value:.4g}"
+            lines.append(f"    {key:<34} {shown:>12}")
+    return "\n".join(lines)

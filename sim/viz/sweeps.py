@@ -49,8 +49,8 @@ def _tick(value: Any) -> str:
 
 
 def plot_sweep_heatmap(frame: pd.DataFrame, x: str, y: str, values: str | Sequence[str],
-                       path: str | Path | None = None, title: str = "", fmt: str = ".3f",
-                       columns: int = 3) -> Figure:
+                       path: str | Path | None = None, title: str = "", fmt: str = ".3g",
+                       columns: int = 2) -> Figure:
     """Heat-map of outcomes over two factors, each cell the mean of the rows falling in it.
 
     Args:
@@ -72,7 +72,7 @@ def plot_sweep_heatmap(frame: pd.DataFrame, x: str, y: str, values: str | Sequen
     cells = frame.assign(_x=factor_levels(frame[x]), _y=factor_levels(frame[y]))
     first = cells.groupby(["_y", "_x"], observed=True)[values[0]].mean().unstack("_x")
     rows, cols = panel_grid(len(values), columns)
-    width, height = 0.9 * first.shape[1] + 3.2, 0.6 * first.shape[0] + 2.0
+    width, height = 0.7 * first.shape[1] + 3.0, 0.5 * first.shape[0] + 1.9
     with house_style():
         fig, axes = figure(rows, cols, (width * cols, height * rows))
         for ax, value in zip(axes.flat, values, strict=False):

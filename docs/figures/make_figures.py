@@ -195,9 +195,9 @@ def check_against_cli(seed: int, arms: pd.DataFrame, level3: float, scratch: Pat
 
 def make_effect(scratch: Path) -> None:
     """The effect's time profile: mentees and organisation against the control arm."""
-    from matplotlib.figure import Figure
-
-    from sim.viz import style, trajectories
+    from sim.config import load_scenario
+    from sim.viz import band_statistics, draw_bands, paired_differences
+    from sim.viz.style import figure, house_style, save
 
     part = fresh("effect")
     profiles, arms, ends = [], [], []
@@ -218,26 +218,20 @@ def make_effect(scratch: Path) -> None:
     # weeks since the match that every replication reaches with at least 20 mentees
     reach = profile[profile["mentees"] >= 20].groupby("replication")["since_match"].max()
     profile = profile[profile["since_match"] <= reach.min()]
-    mentee_band = trajectories.band_statistics(profile, "difference", "design", "since_match")
-    diff = trajectories.paired_differences(arms, "job_performance", "programme", "control")
-    org_band = trajectories.band_statistics(diff, "job_performance", "design", "week")
-    from sim.config import load_scenario
-
+    mentee_band = band_statistics(profile, "difference", "design", "since_match")
+    diff = paired_differences(arms, "job_performance", "programme", "control")
+    diff["design"] = "whole organisation"
+    org_band = band_statistics(diff, "job_performance", "design", "week")
     duration = load_scenario("mentoring").programme.duration_weeks
 
     # 1. the mentees' effect by weeks since their match, the organisation's by week
-    with style.house_style():
-        fig = Figure(figsize=(7.2, 6.2), layout="constrained")
-        top, bottom = fig.subplots(2, 1)
-        for ax, band, x, colour, label in (
-            (top, mentee_band, "since_match", style.COLOURS[0], "formal mentees"),
-            (bottom, org_band, "week", style.COLOURS[1], "whole organisation"),
-        ):
+    with house_style():
+        fig, axes = figure(2, 1, (7.2, 6.2))
+        top, bottom = axes[0, 0], axes[1, 0]
+        for ax, band, x in ((top, mentee_band, "since_match"), (bottom, org_band, "week")):
             ax.axhline(0.0, color="black", linewidth=0.8)
-            ax.fill_between(band[x], band["lower"], band["upper"], color=colour,
-                            alpha=0.2, linewidth=0, label=f"95% interval over {n} replications")
-            ax.plot(band[x], band["mean"], color=colour, label=f"mean, {label}")
-            ax.legend(loc="lower right")
+            draw_bands(ax, band, "design", x)
+            ax.legend(loc="lower right", title=f"mean, 95% interval over {n} replications")
             ax.set_ylabel("on-the-job performance,\nprogramme − control (0-1)")
         top.axvline(duration, color="grey", linestyle=":", linewidth=1.0)
         top.annotate("planned end of the pair", (duration, 0), xytext=(4, 4),
@@ -248,10 +242,12 @@ def make_effect(scratch: Path) -> None:
         bottom.set_xlabel("week of the run")
         fig.suptitle(f"scenario mentoring, {n} replications (seeds {first}-{last}); "
                      "intervals over replications at fixed parameters")
-        fig.savefig(part / "effect_by_week.png")
+        save(fig, part / "effect_by_week.png")
 
     # 2. both arms and their difference, in the house report figure
-    trajectories.plot_programme_vs_control(
+    from sim.viz import plot_programme_vs_control
+
+    plot_programme_vs_control(
         arms, ["job_performance", "proficient_share"], path=part / "programme_vs_control.png",
         title=f"mentoring vs its control arm, {n} replications (same seeds in both arms)")
 

@@ -46,7 +46,7 @@ differs from the individual's.
 
 Randomness is counter-based (see :mod:`sim.march.kernels`): a run is fixed by one 64-bit
 key, drawn from the model's ``rng``. ``MarchModel(rng=s)`` and run ``r`` of
-:func:`simulate` with ``replication_seeds(seed, n_runs)[r] == s`` are the same run.
+:func:`simulate` with ``march_seeds(seed, n_runs)[r] == s`` are the same run.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ __all__ = [
     "Individual",
     "MarchModel",
     "MarchRuns",
-    "replication_seeds",
+    "march_seeds",
     "run_replications",
     "simulate",
 ]
@@ -129,7 +129,7 @@ def _draw_key(rng: np.random.Generator) -> np.uint64:
     return rng.integers(0, 2**64, dtype=np.uint64)
 
 
-def replication_seeds(seed: int, n_runs: int) -> list[int]:
+def march_seeds(seed: int, n_runs: int) -> list[int]:
     """The seeds of ``n_runs`` independent replications under one root seed.
 
     Spawned from ``np.random.SeedSequence(seed)``; ``MarchModel(rng=seeds[r])`` replays
@@ -333,7 +333,7 @@ class MarchRuns:
         individual_path: (n_runs, periods + 1) mean individual knowledge, or None.
         group_path: (n_runs, periods + 1, n_groups) mean individual knowledge per group
             label of ``groups``, or None.
-        seeds: The replications' seeds (see :func:`replication_seeds`).
+        seeds: The replications' seeds (see :func:`march_seeds`).
 
     """
 
@@ -379,7 +379,7 @@ def simulate(
         p4: Turbulence.
         p5: Interpersonal learning.
         peer: ``"random"`` or ``"neighbours"``.
-        seed: Root seed; the runs' seeds are ``replication_seeds(seed, n_runs)``.
+        seed: Root seed; the runs' seeds are ``march_seeds(seed, n_runs)``.
         record: Keep the per-period paths (needs ``periods``).
         groups: Optional integer label (0, 1, ...) per individual; with ``record`` the
             mean knowledge of each group is kept per period (e.g. fast and slow learners).
@@ -394,7 +394,7 @@ def simulate(
 
     """
     n, m, p1_arr, p2, p3, p4, p5, peer_mode = _check_parameters(n, m, p1, p2, p3, p4, p5, peer)
-    seeds = replication_seeds(seed, n_runs)
+    seeds = march_seeds(seed, n_runs)
     if periods is None:
         if p3 > 0.0 or p4 > 0.0:
             raise ValueError("with turnover or turbulence (p3, p4 > 0) there is no "

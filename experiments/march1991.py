@@ -1,7 +1,7 @@
 """Reproduce March (1991), "Exploration and exploitation in organizational learning".
 
 What it reproduces (Organization Science 2(1):71-87; n = 50 individuals, m = 30
-dimensions; rules in sim/march.py and docs/march.md):
+dimensions; rules in sim/march/model.py and docs/march.md):
 
 * Fig. 1 — equilibrium code knowledge over socialisation rate p1 = 0.1..0.9 and
   code-learning rate p2 in {0.1, 0.5, 0.9}, printed beside the published table with the
@@ -14,7 +14,7 @@ dimensions; rules in sim/march.py and docs/march.md):
   p2 = 0.5 (``fig4.csv``, ``fig4.png``);
 * Fig. 5 — turbulence p4 = 0.02: code knowledge over 200 periods without turnover and
   with p3 = 0.02 and 0.1, p1 = p2 = 0.5 (``fig5.csv``, ``fig5.png``);
-* interpersonal learning (Miller, Zhao & Calantone 2006, our rule in sim/march.py):
+* interpersonal learning (Miller, Zhao & Calantone 2006, our rule in sim/march/model.py):
   equilibrium code knowledge and periods to equilibrium over p5, for random peers and
   ring neighbours, p1 in {0.1, 0.5, 0.9}, p2 = 0.5 (``interpersonal.csv``, ``.png``).
 

@@ -1,16 +1,10 @@
-"""Resource limits: a run too large for memory is refused up front, the estimate bounds the peak.
-
-The runner, store, rerun, interrupt and resume tests that were here are in
-tests/experiment/ (test_runner, test_store, test_results, test_reproduce, test_provenance)
-and tests/cli/ (test_rerun, test_sweep, test_run).
-"""
+"""Resource limits: a run too large for memory is refused up front, the estimate bounds the peak."""
 
 import json
 import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -24,9 +18,8 @@ from sim.experiment.resources import (
     estimate_memory_bytes,
 )
 from sim.experiment.run import run_scenario
+from tests.paths import MENTORING, ROOT
 
-ROOT = Path(__file__).absolute().parents[1]
-MENTORING = ROOT / "scenarios/mentoring.toml"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
@@ -95,6 +88,7 @@ import numba.core.dispatcher
 import sim.kernels.threads as threads
 from sim.config import scenario_from_dict
 from sim.experiment.run import run_scenario
+from tests.paths import MENTORING, ROOT
 
 def kernels():
     found = {id(v): v for name, module in list(sys.modules.items()) if name.startswith("sim")

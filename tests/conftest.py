@@ -7,7 +7,7 @@ from sim.config import load_scenario
 def small_scenario():
     """A 200-person organisation over 30 weeks with a programme switched on."""
     return load_scenario(
-        "scenarios/mentoring.toml",
+        "mentoring",
         {"organisation.headcount": 200, "horizon_weeks": 30, "programme.start_week": 0,
          "programme.duration_weeks": 20},
     )
@@ -16,5 +16,5 @@ def small_scenario():
 @pytest.fixture
 def small_baseline():
     return load_scenario(
-        "scenarios/baseline.toml", {"organisation.headcount": 200, "horizon_weeks": 30}
+        "baseline", {"organisation.headcount": 200, "horizon_weeks": 30}
     )

@@ -32,8 +32,9 @@ class MentoringModel(mesa.Model):
     """An organisation whose employees learn, mentor and are mentored, week by week.
 
     Args:
-        scenario: A :class:`~sim.config.Scenario`, a path to a TOML scenario, or None for
-            the built-in baseline.
+        scenario: A :class:`~sim.config.Scenario`, the name of a bundled scenario
+            (``"mentoring"``; ``mentorsim scenarios`` lists them), a path to a TOML
+            scenario, or None for the built-in defaults.
         rng: Seed or Generator for all randomness; None uses the scenario's ``seed``, so
             the same scenario gives the same numbers unless a seed is passed.
         **overrides: Any scenario field with ``__`` for the dots, e.g.

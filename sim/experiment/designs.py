@@ -2,7 +2,7 @@
 
 A sweep file is TOML, validated once into a frozen :class:`Sweep`::
 
-    base = "../../scenarios/mentoring.toml"   # relative to the sweep file
+    base = "mentoring"                        # bundled name, or a path relative to the file
     design = "grid"                           # or "lhs", "sobol"
     replications = 3
     seed = 20260101                           # root seed of the replication seeds
@@ -49,6 +49,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.config import Scenario, read_toml, scenario_from_dict, with_overrides
+from sim.config.bundled import is_bundled, scenario_file
 from sim.errors import MentorsimError, ScenarioError
 
 Design = Literal["grid", "lhs", "sobol"]
@@ -59,7 +60,8 @@ class SweepFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    base: str = Field(min_length=1, description="base scenario, relative to the sweep file")
+    base: str = Field(min_length=1, description="base scenario: a path relative to the sweep "
+                      "file, or a bundled scenario's name")
     name: str = ""
     description: str = ""
     design: Design = "grid"
@@ -284,8 +286,11 @@ def sweep_from_dict(data: Mapping[str, Any], source: str, root: str | Path = "."
         value = first.get("input")
         raise ScenarioError(f"{source}: {loc} = {value!r}: {first['msg']}") from None
     base_path = Path(root) / spec.base
+    if not base_path.exists() and is_bundled(spec.base):
+        base_path = Path(spec.base)  # a bundled scenario's name, e.g. "mentoring"
     try:
-        base_data = read_toml(base_path)
+        with scenario_file(base_path) as file:
+            base_data = read_toml(file)
     except ScenarioError as exc:
         raise ScenarioError(f"{source}: base = {spec.base!r}: {exc}") from None
     fixed = _flatten(spec.overrides)

@@ -84,3 +84,19 @@ def test_sweep_file_errors_name_file_field_value(tmp_path, body, expected):
         load_sweep(path)
     message = str(info.value)
     assert "\n" not in message and str(path) in message and expected in message
+
+
+def test_base_by_bundled_name_is_the_bundled_file_and_a_local_file_wins(tmp_path):
+    text = "replications = 2\nseed = 1\n[factors]\n\"programme.duration_weeks\" = [4, 8]\n"
+    (tmp_path / "by_name.toml").write_text('base = "mentoring"\n' + text)
+    (tmp_path / "by_path.toml").write_text(f'base = "{MENTORING}"\n' + text)
+    by_name = load_sweep(tmp_path / "by_name.toml")
+    assert by_name.scenario == load_sweep(tmp_path / "by_path.toml").scenario
+    assert [r.id for r in by_name.runs()] == [r.id for r in load_sweep(
+        tmp_path / "by_path.toml").runs()]
+    (tmp_path / "mentoring").write_text(MENTORING.read_text().replace(
+        'name = "mentoring"', 'name = "local copy"'))
+    assert load_sweep(tmp_path / "by_name.toml").scenario.name == "local copy"
+    (tmp_path / "unknown.toml").write_text('base = "no_such_scenario"\n' + text)
+    with pytest.raises(ScenarioError, match="base = 'no_such_scenario'.*bundled scenario"):
+        load_sweep(tmp_path / "unknown.toml")

@@ -240,8 +240,8 @@ def make_effect(scratch: Path) -> None:
         top.set_xlabel("weeks since the mentee's first formal match")
         bottom.set_title("Whole organisation: programme arm − control arm, paired by seed")
         bottom.set_xlabel("week of the run")
-        fig.suptitle(f"scenario mentoring, {n} replications (seeds {first}-{last}); "
-                     "intervals over replications at fixed parameters")
+        fig.suptitle(f"scenario mentoring, {n} replications (seeds {first}-{last}), "
+                     "fixed parameters")
         save(fig, part / "effect_by_week.png")
 
     # 2. both arms and their difference, in the house report figure
@@ -332,9 +332,12 @@ PARTS = {"report": make_report, "effect": make_effect, "march": make_march}
 def main(argv: list[str] | None = None) -> int:
     """Make the parts asked for (all by default) in a scratch directory."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", choices=list(PARTS), default=list(PARTS),
-                        help="which figures to make (default: all)")
+    parser.add_argument("parts", nargs="*", metavar="PART",
+                        help=f"which figures to make: {', '.join(PARTS)} (default: all)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="mentorsim-figures-") as scratch:
         for name in args.parts or PARTS:

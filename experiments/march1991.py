@@ -48,22 +48,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sim.march.model import simulate  # noqa: E402
+from sim.march.published import FIG1_CODE_KNOWLEDGE, FIG1_P2  # noqa: E402
 
 N, M = 50, 30
 FIG1_P1 = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-FIG1_P2 = (0.1, 0.5, 0.9)
-# Published Fig. 1 (read off the figure, about +-0.003; research-notes.md section 3).
-FIG1_PUBLISHED = {
-    0.1: (0.857, 0.954, 0.978),
-    0.2: (0.815, 0.922, 0.952),
-    0.3: (0.804, 0.875, 0.913),
-    0.4: (0.788, 0.837, 0.890),
-    0.5: (0.800, 0.797, 0.855),
-    0.6: (0.816, 0.779, 0.805),
-    0.7: (0.805, 0.781, 0.770),
-    0.8: (0.803, 0.753, 0.744),
-    0.9: (0.794, 0.746, 0.750),
-}
+FIG1_PUBLISHED = FIG1_CODE_KNOWLEDGE  # read off the figure, about +-0.003
 FAST, SLOW = 0.9, 0.1
 N_FAST = tuple(range(0, N + 1, 5))
 FIG3_PERIOD = 20

@@ -5,22 +5,11 @@ import numpy as np
 import pytest
 
 from sim.march.model import Individual, MarchModel, march_seeds, run_replications, simulate
+from sim.march.published import FIG1_CODE_KNOWLEDGE, FIG1_P2, FIG1_READING_ERROR
 
-# Published Fig. 1 (research-notes.md section 3): equilibrium code knowledge, n=50, m=30.
-FIG1 = {
-    0.1: (0.857, 0.954, 0.978),
-    0.2: (0.815, 0.922, 0.952),
-    0.3: (0.804, 0.875, 0.913),
-    0.4: (0.788, 0.837, 0.890),
-    0.5: (0.800, 0.797, 0.855),
-    0.6: (0.816, 0.779, 0.805),
-    0.7: (0.805, 0.781, 0.770),
-    0.8: (0.803, 0.753, 0.744),
-    0.9: (0.794, 0.746, 0.750),
-}
-FIG1_P2 = (0.1, 0.5, 0.9)
+FIG1 = FIG1_CODE_KNOWLEDGE
 MARCH_RUNS = 80
-READING_ERROR = 0.003  # values read off the published figure
+READING_ERROR = FIG1_READING_ERROR
 
 
 # --- the Mesa model and the public API ----------------------------------------------

@@ -44,17 +44,6 @@ def median_time(fn, reps):
     return statistics.median(times)
 
 
-def median_times(fns, reps):
-    """Medians of several functions timed in turn, rep by rep (side by side)."""
-    times = [[] for _ in fns]
-    for _ in range(reps):
-        for fn, found in zip(fns, times, strict=True):
-            start = time.perf_counter()
-            fn()
-            found.append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
-
-
 def make_state(n, k, pair_share, seed=0):
     rng = np.random.default_rng(seed)
     skills = rng.random((n, k))
@@ -126,16 +115,16 @@ def main():
                    state["contact_hours"], state["focus_competency"], state["usage"],
                    state["required"], state["weights"], rates, True, 2.0, 7, 3)
 
-    # the pair deltas with and without prefetching the partner rows, side by side
+    # the pair deltas alone: random access along the mentor links
     index = pair_index(state["mentor"])
 
-    def pair_deltas(distance):
-        return lambda: kernels._pair_deltas(
+    def pair_deltas():
+        kernels._pair_deltas(
             state["skills"], state["pid"], state["aptitude"], state["mentor"],
             state["pair_kind"], state["quality"], state["contact_hours"],
             state["focus_competency"], index[0], index[2], index[3], state["required"],
             state["weights"], rates.mentoring, rates.reciprocal, True, 2.0, rates.noise_sd,
-            np.uint64(7), np.int64(3), distance)
+            np.uint64(7), np.int64(3))
 
     # threaded figures first: once numba's thread count has been set to 1 and back, its
     # threads run markedly slower in this process (27 -> 43 ms for `whole` here), which a
@@ -144,9 +133,8 @@ def main():
     whole()
     t_parallel = median_time(kernel, args.reps)
     t_whole = median_time(whole, args.reps)
-    pair_deltas(0)()
-    t_prefetch, t_no_prefetch = median_times(
-        [pair_deltas(kernels.PREFETCH_DISTANCE), pair_deltas(0)], args.reps)
+    pair_deltas()
+    t_pairs = median_time(pair_deltas, args.reps)
     set_threads(1)
     t_serial = median_time(kernel, args.reps)
     set_threads(None)
@@ -160,7 +148,7 @@ def main():
         f"({floor_2 / t_parallel:.0%} of floor) "
         f"| learn_week with {args.pairs:.0%} in pairs {t_whole * 1e3:.1f} ms "
         f"({floor_2 / t_whole:.0%} of floor) "
-        f"| pair deltas {t_prefetch * 1e3:.1f} ms, without prefetch {t_no_prefetch * 1e3:.1f} ms"
+        f"| pair deltas {t_pairs * 1e3:.1f} ms"
     )
 
 

@@ -6,32 +6,32 @@ benchmarks/scale_1m.toml (K = 16, a gap-targeted programme from week 4, turnover
 shocks) with the headcount and horizon overridden, in these arms:
 
 * ``all``: the model as shipped;
-* ``no prefetch``: the ``llvm.prefetch`` hints off (pair deltas and gap scores; the
-  distance 0 skips them, the kernels are otherwise the same);
 * ``no serial twins``: every kernel parallel, whatever the size of its data;
 * ``Mesa's collector``: data collection by ``mesa.DataCollector.collect`` (a deep copy of
-  every reporter's value every week) instead of ``MetricsCollector``'s;
-* on request (``--arms``): ``no prefetch in pair deltas``, ``no prefetch in gap scores``.
+  every reporter's value every week) instead of ``MetricsCollector``'s.
 
-Arms alternate run by run in a rotating order, so drift in the machine's speed (a shared
-VM) falls on all of them alike. Per arm: the median and best wall time, and the median
-(and range) over rounds of its time over that round's ``all`` run: above 1, the trick
-saves time; 1.05 is the bar a trick must clear at some size. On a noisy machine a whole
-run varies by more than a small trick saves, so the prefetch is also judged by the time
-inside the two kernels that prefetch (their calls are timed in every run): each one's
-share of an ``all`` run and how much slower it runs without the hints, and ``saved``, the
-median over rounds of (their time without prefetch - with) / the ``all`` run: the share
-of a run the hints save.
-Every arm must give the same numbers; the line says whether they did. The memory bandwidth
-(read-modify-write, one and all threads) is measured in the same process before each size.
+Arms alternate run by run, each round in another of their orders (every arm before and
+after every other alike), so drift in the machine's speed (a shared VM) and whatever a run
+leaves behind fall on all of them alike; the last run's model is freed before the next.
+Per arm: the median and best wall time, and the median (and range) over rounds of its
+time over that round's ``all`` run: above 1, the trick saves time; 1.05 is the bar a
+trick must clear at some size. Every arm must give the same numbers; the line says
+whether they did. The memory bandwidth (read-modify-write, one and all threads) is
+measured in the same process before each size.
+
+The ``llvm.prefetch`` hints in the pair deltas and gap scores were measured here too (with
+the time inside those two kernels, the steadier measure on a noisy machine) and removed:
+they saved 4-4.5% of a run at 1e5 and 1e6 and nothing at 1,000 (docs/performance.md;
+``git checkout b51d243 && python benchmarks/whole_run_tricks.py`` runs those arms).
 
 Usage: python benchmarks/whole_run_tricks.py [--sizes 1000 100000 1000000]
-       [--weeks 156 52 26] [--reps 8 4 4] [--arms "no prefetch" ...]
+       [--weeks 156 52 26] [--reps 12 6 6] [--arms "no serial twins" ...]
 Prints one line of figures per size.
 """
 
 import argparse
 import gc
+import itertools
 import statistics
 import sys
 import time
@@ -44,66 +44,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from kernel_throughput import _stream, _stream_parallel, median_time  # noqa: E402
 
 from sim.config import load_scenario  # noqa: E402
-from sim.kernels import (  # noqa: E402
-    configure_threading,
-    learning,
-    matching,
-    set_parallel_min_bytes,
-    threads,
-)
+from sim.kernels import configure_threading, set_parallel_min_bytes  # noqa: E402
 from sim.model.model import MentoringModel  # noqa: E402
 from sim.model.reporters import MetricsCollector  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parent / "scale_1m.toml"
-DEFAULTS = {"distance": learning.PREFETCH_DISTANCE, "candidates": matching.PREFETCH_CANDIDATES,
-            "collect": MetricsCollector.collect}
-PREFETCHING = {learning._pair_deltas: "pair deltas", matching._gap_scores: "gap scores"}
-_in_kernel = dict.fromkeys(PREFETCHING.values(), 0.0)  # seconds in each, this run
+OWN_COLLECT = MetricsCollector.collect
 
 
-def arm(prefetch_pairs: bool = True, prefetch_gaps: bool = True, serial_twins: bool = True,
-        own_collector: bool = True):
+def arm(serial_twins: bool = True, own_collector: bool = True):
     """A set-up of the tricks: each on (as shipped) unless switched off."""
 
     def apply() -> None:
-        learning.PREFETCH_DISTANCE = DEFAULTS["distance"] if prefetch_pairs else 0
-        matching.PREFETCH_CANDIDATES = DEFAULTS["candidates"] if prefetch_gaps else 0
         set_parallel_min_bytes(None if serial_twins else 0)
-        MetricsCollector.collect = (DEFAULTS["collect"] if own_collector
-                                    else mesa.DataCollector.collect)
+        MetricsCollector.collect = OWN_COLLECT if own_collector else mesa.DataCollector.collect
 
     return apply
 
 
 ARMS = {
     "all": arm(),
-    "no prefetch": arm(prefetch_pairs=False, prefetch_gaps=False),
     "no serial twins": arm(serial_twins=False),
     "Mesa's collector": arm(own_collector=False),
 }
-MORE_ARMS = {  # on request (--arms): each site of the prefetch alone
-    "no prefetch in pair deltas": arm(prefetch_pairs=False),
-    "no prefetch in gap scores": arm(prefetch_gaps=False),
-}
-
-
-def timed_kernel_for(kernel, n_rows: int, bytes_per_row: int):
-    """``kernel_for``, with the calls of the prefetching kernels timed."""
-    chosen = threads.kernel_for(kernel, n_rows, bytes_per_row)
-    if kernel not in PREFETCHING:
-        return chosen
-    name = PREFETCHING[kernel]
-
-    def call(*args):
-        start = time.perf_counter()
-        out = chosen(*args)
-        _in_kernel[name] += time.perf_counter() - start
-        return out
-
-    return call
-
-
-learning.kernel_for = matching.kernel_for = timed_kernel_for  # the wrappers look it up
 
 
 def scenario_of(n: int, weeks: int):
@@ -112,10 +75,8 @@ def scenario_of(n: int, weeks: int):
                                     "programme.duration_weeks": min(52, weeks)})
 
 
-def whole_run(scenario) -> tuple[float, float, dict, tuple]:
-    """Seconds of the whole run, of its set-up and in each prefetching kernel; a fingerprint."""
-    for name in _in_kernel:
-        _in_kernel[name] = 0.0
+def whole_run(scenario) -> tuple[float, float, tuple]:
+    """Seconds of the whole run and of its set-up, and a fingerprint of the numbers."""
     gc.collect()  # the last run's model (Mesa's agents hold cycles) is freed before this one
     start = time.perf_counter()
     model = MentoringModel(scenario, rng=1)
@@ -123,8 +84,7 @@ def whole_run(scenario) -> tuple[float, float, dict, tuple]:
     model.run()
     seconds = time.perf_counter() - start
     frame = model.timeseries()
-    fingerprint = (frame.to_numpy().tobytes(), model.workforce.skills.tobytes())
-    return seconds, setup, dict(_in_kernel), fingerprint
+    return seconds, setup, (frame.to_numpy().tobytes(), model.workforce.skills.tobytes())
 
 
 def bandwidth(n_bytes: int = 128 * 2**20, reps: int = 5) -> tuple[float, float]:
@@ -141,42 +101,31 @@ def measure(n: int, weeks: int, reps: int) -> str:
     """One line of figures for ``n`` employees over ``weeks``, ``reps`` rounds of the arms."""
     bw_one, bw_all = bandwidth()
     scenario = scenario_of(n, weeks)
-    names = list(ARMS)
-    runs = {name: [] for name in names}  # (seconds, setup, in prefetching kernels) per round
+    orders = list(itertools.permutations(ARMS))  # each arm before and after each other alike
+    runs = {name: [] for name in ARMS}  # (seconds, setup) per round
     prints = {}
     ARMS["all"]()
     whole_run(scenario)  # untimed: the first run of a size also pays for first-touch memory
     for rep in range(reps):
-        for name in names[rep % len(names):] + names[:rep % len(names)]:
+        for name in orders[rep % len(orders)]:
             ARMS[name]()
             *figures, prints[name] = whole_run(scenario)
             runs[name].append(figures)
     ARMS["all"]()
-    base = [seconds for seconds, _, _ in runs["all"]]
+    base = [seconds for seconds, _ in runs["all"]]
     cells = []
     for name, found in runs.items():
-        seconds = [s for s, _, _ in found]
+        seconds = [s for s, _ in found]
         cell = f"{name} {statistics.median(seconds):.3f} s (min {min(seconds):.3f})"
         if name != "all":  # each run against the run of all tricks in the same round
             ratios = [s / b for s, b in zip(seconds, base, strict=True)]
             cell += (f" x{statistics.median(ratios):.3f} of all "
                      f"({min(ratios):.2f}-{max(ratios):.2f})")
         cells.append(cell)
-    kernels = []
-    for kernel in PREFETCHING.values():
-        share = statistics.median(p[kernel] / s for s, _, p in runs["all"])
-        speedup = statistics.median(
-            without[2][kernel] / with_[2][kernel]
-            for with_, without in zip(runs["all"], runs["no prefetch"], strict=True))
-        kernels.append(f"{kernel} {share:.1%} of a run, x{speedup:.2f} slower without")
-    saved = [(sum(without[2].values()) - sum(with_[2].values())) / with_[0]
-             for with_, without in zip(runs["all"], runs["no prefetch"], strict=True)]
     same = all(p == prints["all"] for p in prints.values())
-    setup = statistics.median(setup for _, setup, _ in runs["all"])
+    setup = statistics.median(setup for _, setup in runs["all"])
     return (f"N={n:,} K=16 weeks={weeks} reps={reps} | bandwidth RMW {bw_one:.1f} GB/s "
             f"1 thread, {bw_all:.1f} GB/s all | set-up {setup:.3f} s | " + " | ".join(cells)
-            + " | " + ", ".join(kernels) + " | prefetch saved "
-            f"{statistics.median(saved):+.2%} of a run ({min(saved):+.2%} to {max(saved):+.2%})"
             + f" | same numbers: {'yes' if same else 'NO'}")
 
 
@@ -184,16 +133,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000, 1_000_000])
     parser.add_argument("--weeks", type=int, nargs="+", default=[156, 52, 26])
-    parser.add_argument("--reps", type=int, nargs="+", default=[8, 4, 4],
-                        help="rounds per size (a multiple of the number of arms is fairest)")
-    parser.add_argument("--arms", nargs="+", choices=[*ARMS, *MORE_ARMS], default=list(ARMS),
-                        help="arms to run (all and no prefetch always run)")
+    parser.add_argument("--reps", type=int, nargs="+", default=[12, 6, 6],
+                        help="rounds per size (a multiple of 6, the orders of 3 arms, is fairest)")
+    parser.add_argument("--arms", nargs="+", choices=list(ARMS), default=list(ARMS),
+                        help="arms to run (all always runs)")
     args = parser.parse_args()
-    ARMS.update(MORE_ARMS)
-    for name in [name for name in ARMS if name not in {"all", "no prefetch", *args.arms}]:
-        del ARMS[name]
     if not len(args.sizes) == len(args.weeks) == len(args.reps):
         raise SystemExit("give one --weeks and one --reps per size")
+    for name in [name for name in ARMS if name not in {"all", *args.arms}]:
+        del ARMS[name]
     configure_threading()  # before the bandwidth stream starts numba's threads
     warm = scenario_of(1000, 8)
     for apply in ARMS.values():  # load every kernel, serial twins and parallel, from the cache

@@ -15,7 +15,6 @@ arrays and scalars) and the public functions that check their inputs and call th
   :class:`Sum`, :func:`weekly_sums`).
 * :mod:`~sim.kernels.threads`: thread policy (serial twins, :func:`kernel_for`,
   :func:`set_threads`, :func:`configure_threading`).
-* :mod:`~sim.kernels.prefetch`: the ``llvm.prefetch`` intrinsic the pair kernels use.
 
 Importing the package changes no process-wide setting: the threading policy (numba's
 threading layer, ``OMP_WAIT_POLICY``) is applied on first use, before numba starts its

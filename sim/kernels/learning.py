@@ -14,11 +14,8 @@ import numpy as np
 from numba import njit, prange
 
 from sim.kernels.checks import require, require_vector
-from sim.kernels.prefetch import prefetch_row
 from sim.kernels.random import STREAM_LEARNING, _counter_uniform
 from sim.kernels.threads import kernel_for, with_serial_twin
-
-PREFETCH_DISTANCE = 12  # rows ahead (benchmarks/kernel_throughput.py: 8 to 16 are best)
 
 
 @njit(cache=True, inline="always")
@@ -57,7 +54,7 @@ def _performance_and_gap(row, required, inv_required, weights):
 def _pair_deltas(
     skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
     mentee_start, mentee_slots, required, weights, mentoring_rate, reciprocal_rate,
-    targeted, targeted_multiplier, noise_sd, key, week, prefetch_distance,
+    targeted, targeted_multiplier, noise_sd, key, week,
 ):
     """Skill change from mentoring for every row in a pair, from start-of-week skills.
 
@@ -74,23 +71,12 @@ def _pair_deltas(
       informal mentoring is non-specific;
     * a mentor m gains ``reciprocal_rate * a_m * q_e * h_e * max(s_ek - s_mk, 0)`` summed
       over its mentees e (reciprocal and reverse mentoring).
-
-    The rows of the pair ``prefetch_distance`` positions on are prefetched (0: none).
     """
     n_k = skills.shape[1]
     half_width = noise_sd * np.sqrt(3.0)
     inv_required = 1.0 / required
     delta = np.empty((rows.shape[0], n_k), dtype=np.float64)  # zeroed row by row below
-    n_rows = rows.shape[0]
-    for d in prange(n_rows):
-        ahead = d + prefetch_distance  # ask for the rows a few pairs on, hiding latency
-        if prefetch_distance > 0 and ahead < n_rows:
-            j = rows[ahead]
-            prefetch_row(skills, j)
-            if mentor[j] >= 0:
-                prefetch_row(skills, mentor[j])
-            for p in range(mentee_start[ahead], mentee_start[ahead + 1]):
-                prefetch_row(skills, mentee_slots[p])
+    for d in prange(rows.shape[0]):
         i = rows[d]
         m = mentor[i]
         own = skills[i]
@@ -397,7 +383,7 @@ def learn_week(
         skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
         bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),
-        np.int64(week), PREFETCH_DISTANCE,
+        np.int64(week),
     )
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)

@@ -11,20 +11,16 @@ import numpy as np
 from numba import njit, prange
 
 from sim.kernels.checks import require
-from sim.kernels.prefetch import prefetch_row
 from sim.kernels.threads import kernel_for, with_serial_twin
-
-PREFETCH_CANDIDATES = 2  # candidates ahead whose rows are prefetched (0: none)
 
 
 @with_serial_twin()
-def _gap_scores(skills, required, weights, mentees, candidate_slots, prefetch_ahead):
+def _gap_scores(skills, required, weights, mentees, candidate_slots):
     """How much each candidate mentor can teach each mentee where it matters.
 
     ``score[i, c] = sum_k w_k g_ik max(s_mk - s_ik, 0)`` for mentee ``mentees[i]`` and
     candidate ``m = candidate_slots[i, c]``, with ``g_ik = max(r_k - s_ik, 0)`` the
     mentee's gap. Feeds :func:`_match_by_scores` (gap-targeted, peer, reverse matching).
-    The row of the candidate ``prefetch_ahead`` places on is prefetched (0: none).
     """
     n_e, n_c = candidate_slots.shape
     n_k = skills.shape[1]
@@ -32,9 +28,6 @@ def _gap_scores(skills, required, weights, mentees, candidate_slots, prefetch_ah
     for i in prange(n_e):
         own = skills[mentees[i]]
         for c in range(n_c):
-            ahead = c + prefetch_ahead  # the candidates' rows lie anywhere: ask early
-            if prefetch_ahead > 0 and ahead < n_c:
-                prefetch_row(skills, candidate_slots[i, ahead])
             theirs = skills[candidate_slots[i, c]]
             score = 0.0
             for k in range(n_k):
@@ -130,7 +123,7 @@ def match_gap_targeted(
     mentors = mentors.astype(np.int64, copy=False)
     scores = kernel_for(_gap_scores, mentees.shape[0] * candidates.shape[1],
                         8 * skills.shape[1])(
-        skills, required, weights, mentees, mentors[candidates], PREFETCH_CANDIDATES
+        skills, required, weights, mentees, mentors[candidates]
     )
     chosen = match_by_scores(scores, candidates, capacity_left)
     return np.where(chosen >= 0, mentors[np.maximum(chosen, 0)], -1).astype(np.int32)

@@ -2,8 +2,10 @@
 nothing (what start-up time and the memory estimate count on)."""
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,20 +33,23 @@ print(json.dumps({
 """
 
 
-def run_child() -> dict:
+def run_child(cache: Path) -> dict:
     proc = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+                          cwd=ROOT, timeout=600, env={**os.environ, "NUMBA_CACHE_DIR": str(cache)})
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
 
 
 @pytest.mark.slow
-def test_a_warm_process_loads_every_kernel_and_twin_from_the_cache():
-    first = run_child()  # fills the cache if it is cold (kernels just edited)
-    second = run_child()
-    assert second["used"] == first["used"]
-    for twin in ("_learn_week_serial", "_pair_deltas_serial", "_weekly_sums_serial",
-                 "_age_and_leave_serial", "_update_outcomes_serial", "_learn_week",
-                 "_weekly_sums", "_counter_uniforms", "_pair_index"):
-        assert twin in second["used"]
+def test_a_warm_process_loads_every_kernel_and_twin_from_the_cache(tmp_path):
+    first = run_child(tmp_path)  # an empty cache: compiles every kernel and writes it
+    second = run_child(tmp_path)
+    kernels = {"_learn_week", "_pair_deltas", "_weekly_sums", "_age_and_leave",
+               "_update_outcomes", "_gap_scores"}
+    expected = kernels | {f"{name}_serial" for name in kernels} | {"_counter_uniforms",
+                                                                    "_pair_index"}
+    assert expected <= set(first["misses"])  # compiled, not found
+    assert expected <= set(second["used"]) <= set(first["used"])
+    # (a function called only from other kernels, like _performance_and_gap, is compiled
+    # on its own when its callers are; its code is in theirs, so a warm process skips it)
     assert second["misses"] == []

@@ -139,18 +139,3 @@ def test_learn_week_matches_naive_across_the_end_of_the_novice_curve():
     learn_week(work, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus,
                usage, required, weights, rates, True, 2.0, 99, 5)
     np.testing.assert_allclose(work, np.array(expected), rtol=0, atol=1e-12)
-
-
-def test_prefetch_distance_never_changes_the_pair_deltas():
-    skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
-        required, weights = random_state(11, n=400, k=9)
-    rows, _, starts, slots = pair_index(mentor)
-    results = [
-        kernels._pair_deltas(skills, pid, aptitude, mentor, kind, quality, hours, focus, rows,
-                             starts, slots, required, weights, 0.4, 0.1, True, 2.0, 0.3,
-                             np.uint64(5), np.int64(2), distance)
-        for distance in (0, 1, 12, 10_000)
-    ]
-    assert rows.shape[0] > 50
-    for other in results[1:]:
-        np.testing.assert_array_equal(results[0], other)

@@ -60,10 +60,9 @@ def test_gap_scores_match_naive(seed):
     required, weights = rng.uniform(0.3, 0.9, 5), rng.dirichlet(np.ones(5))
     mentees = rng.choice(25, 8, replace=False).astype(np.int64)
     slots = rng.integers(0, 25, (8, 4)).astype(np.int64)
-    got = kernels._gap_scores(skills, required, weights, mentees, slots,
-                              kernels.PREFETCH_CANDIDATES)
+    got = kernels._gap_scores(skills, required, weights, mentees, slots)
     expected = naive.gap_scores(skills.tolist(), required.tolist(), weights.tolist(),
                                 mentees.tolist(), slots.tolist())
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(
-        SERIAL[kernels._gap_scores](skills, required, weights, mentees, slots, 0), got)
+        SERIAL[kernels._gap_scores](skills, required, weights, mentees, slots), got)

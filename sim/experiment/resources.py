@@ -31,7 +31,7 @@ employees  K    weeks  warm (MB)    cold (MB)    estimate (MB)
 i.e. a fixed ~349 MB once the kernels are loaded (about 305 MB of it is importing
 :mod:`sim.experiment.run`: numpy, pandas, numba/llvmlite, Mesa) plus about 150 + 32·K bytes per
 employee, and a few kB per week. **A cold numba cache** (first run after installing or
-after editing :mod:`sim.kernels.compiled`) compiles the kernels in the process: the compiler's
+after editing :mod:`sim.kernels`) compiles the kernels in the process: the compiler's
 memory (LLVM) is mostly kept, not returned, so the process stays ~95 MB higher for the
 rest of the run (~445 MB before any model array here: the 1,000-employee run above
 compiles only the serial kernels, the larger ones both twins). Compiler memory depends on

@@ -6,6 +6,8 @@ call, never inside a kernel's loop.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 
@@ -23,3 +25,9 @@ def require_vector(name: str, array: np.ndarray, length: int, dtype: type) -> No
         raise ValueError(f"{name} must have shape ({length},), got {array.shape}")
     if array.dtype != dtype:
         raise ValueError(f"{name} must be {np.dtype(dtype)}, got {array.dtype}")
+
+
+def require_vectors(length: int, vectors: Iterable[tuple[str, np.ndarray, type]]) -> None:
+    """Require every ``(name, array, dtype)`` to be a vector of ``length`` of its dtype."""
+    for name, array, dtype in vectors:
+        require_vector(name, array, length, dtype)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from sim.kernels.checks import require, require_vector
+from sim.kernels.checks import require, require_vectors
 from sim.kernels.random import STREAM_PROMOTION, STREAM_QUIT, _counter_uniform
 from sim.kernels.threads import kernel_for, with_serial_twin
 
@@ -131,13 +131,12 @@ def age_and_leave(
     """
     n = active.shape[0]
     if check:
-        for name, array, dtype in (
+        require_vectors(n, (
             ("active", active, np.bool_), ("pid", pid, np.int64),
             ("age_years", age_years, np.float64), ("tenure_weeks", tenure_weeks, np.int32),
             ("commitment", commitment, np.float64), ("quits_out", quits_out, np.bool_),
             ("retire_out", retire_out, np.bool_),
-        ):
-            require_vector(name, array, n, dtype)
+        ))
         require(0.0 <= weekly_quit <= 1.0, "weekly_quit must be in [0, 1]")
     kernel_for(_age_and_leave, n, 48)(
         active, pid, age_years, tenure_weeks, commitment, float(retirement_age),
@@ -214,15 +213,14 @@ def update_outcomes(
     """
     n = active.shape[0]
     if check:
-        for name, array, dtype in (
+        require_vectors(n, (
             ("active", active, np.bool_), ("mentor", mentor, np.int32),
             ("load", load, np.int16), ("quality", quality, np.float64),
             ("pair_kind", pair_kind, np.int8), ("commitment", commitment, np.float64),
             ("tenure_weeks", tenure_weeks, np.int32), ("performance", performance, np.float64),
             ("level", level, np.int8), ("promotions", promotions, np.int16),
             ("sponsored", sponsored, np.bool_), ("pid", pid, np.int64),
-        ):
-            require_vector(name, array, n, dtype)
+        ))
         require(0.0 <= rise <= 1.0 and 0.0 <= fade <= 1.0, "rise and fade must be in [0, 1]")
         require(0.0 <= promotion_chance <= 1.0, "promotion_chance must be in [0, 1]")
     return int(kernel_for(_update_outcomes, n, 72)(

@@ -14,7 +14,7 @@ from enum import IntEnum
 import numpy as np
 from numba import prange
 
-from sim.kernels.checks import require, require_vector
+from sim.kernels.checks import require, require_vectors
 from sim.kernels.threads import kernel_for, with_serial_twin
 
 # (name, what is summed over the active employees, or over the pairs).
@@ -212,7 +212,7 @@ def weekly_sums(
     """
     n = active.shape[0]
     if check:
-        for name, array, dtype in (
+        require_vectors(n, (
             ("active", active, np.bool_), ("performance", performance, np.float64),
             ("gap", gap, np.float64), ("commitment", commitment, np.float64),
             ("mentor", mentor, np.int32), ("pair_kind", pair_kind, np.int8),
@@ -221,8 +221,7 @@ def weekly_sums(
             ("ever_formal", ever_formal, np.bool_),
             ("underrepresented", underrepresented, np.bool_),
             ("time_share_out", time_share_out, np.float64),
-        ):
-            require_vector(name, array, n, dtype)
+        ))
         require(hours_per_week > 0, "hours_per_week must be > 0")
     return kernel_for(_weekly_sums, n, 96)(
         active, performance, gap, commitment, mentor, pair_kind, quality, contact_hours, load,

@@ -20,8 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import flows as kernels
-from sim.kernels import kernel_for
+from sim.kernels import update_outcomes
 from sim.model.relationships import FORMAL
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_YEAR
@@ -72,11 +71,12 @@ class Outcomes:
     def update(self, week: int) -> None:
         """Move commitment towards this week's targets; draw promotions."""
         wf = self.workforce
-        self.promotions_week = int(kernel_for(kernels._update_outcomes, wf.size, 72)(
+        self.promotions_week = update_outcomes(
             wf.active, wf.mentor, wf.load, wf.quality, wf.pair_kind, wf.commitment,
             wf.tenure_weeks, wf.performance, wf.level, wf.promotions, wf.sponsored, wf.pid,
             self.mentee_effect / self.reference_quality, FORMAL if self.psychosocial < 1 else -1,
             self.psychosocial, self.mentor_target, self.rise, self.fade, self.threshold,
             self.promotion_min_tenure_weeks, MAX_LEVEL, self.promotion_weekly,
-            self.sponsorship_multiplier, np.uint64(wf.key), np.int64(week),
-        ))
+            self.sponsorship_multiplier, wf.key, week,
+            check=week == 0,  # the arrays keep their dtypes and shapes
+        )

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import flows as kernels
-from sim.kernels import kernel_for
+from sim.kernels import age_and_leave
 from sim.units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
 
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
@@ -180,10 +179,11 @@ class Workforce:
 
         """
         wf = self.scenario.workforce
-        kernel_for(kernels._age_and_leave, self.size, 48)(
+        age_and_leave(
             self.active, self.pid, self.age_years, self.tenure_weeks, self.commitment,
-            wf.retirement_age_years, self._weekly_quit, commitment_coef, np.uint64(self.key),
-            np.int64(week), self._quit_mask, self._retire_mask,
+            wf.retirement_age_years, self._weekly_quit, commitment_coef, self.key, week,
+            self._quit_mask, self._retire_mask,
+            check=week == 0,  # the arrays keep their dtypes and shapes
         )
         quitting = np.flatnonzero(self._quit_mask)
         retiring = np.flatnonzero(self._retire_mask)

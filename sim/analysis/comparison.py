@@ -28,7 +28,8 @@ class Comparison:
     Attributes:
         names: Scenario names, the first is the reference.
         seeds: The replication seeds, shared by every scenario.
-        runs: One row per run: scenario, replication, seed and every summary result.
+        runs: One row per run: scenario, replication, seed, run id (the name of its
+            file under ``runs/``) and every summary result.
         timeseries: Weekly reporters of every run: scenario, replication, week, reporters.
         stats: Per scenario and metric: n, mean, sd, 95% CI.
         differences: Per other scenario and metric, against the first: paired mean
@@ -48,7 +49,7 @@ class Comparison:
     @property
     def metrics(self) -> list[str]:
         """Summary results in report order: headline results present, then the others."""
-        skip = {"scenario", "replication", "seed"}
+        skip = {"scenario", "replication", "seed", "id"}
         columns = [c for c in self.runs.columns if c not in skip]
         return [h for h in HEADLINE if h in columns] + [c for c in columns if c not in HEADLINE]
 

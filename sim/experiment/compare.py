@@ -184,8 +184,8 @@ def _run(plan: ComparisonSweep, out: Path, executor: str, workers: int | None,
         raise ResultsError(_failure_line(plan, outcome, None if report is None else out))
     specs = plan.runs()
     rows = outcome.summary.set_index("id")
-    names = ["scenario", "replication", "seed"]
-    runs = rows.loc[[s.id for s in specs]].reset_index(drop=True)
+    names = ["scenario", "replication", "seed", "id"]  # the id names the run's file
+    runs = rows.loc[[s.id for s in specs]].reset_index()
     runs = runs[names + [c for c in runs.columns if c not in names]]
     frames = []
     for spec in specs:

@@ -32,6 +32,10 @@ def test_cli_compare_prints_table_and_resumes(tmp_path, capsys):
         assert (out / name).exists(), name
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sources"] == {"baseline": str(BASELINE), "mentoring": str(MENTORING)}
+    table = pd.read_csv(out / "summary.csv")
+    assert list(table.columns[:4]) == ["scenario", "replication", "seed", "id"]
+    assert all((out / "runs" / f"{run_id}.parquet").exists() for run_id in table["id"])
+    assert table.groupby("replication")["seed"].nunique().eq(1).all()  # common seeds
     report = (out / "report.md").read_text()
     assert main(command(out)) == 0  # the same command again: nothing to run
     assert "6 runs, 6 resumed from disk; ran 0" in capsys.readouterr().out

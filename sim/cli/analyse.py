@@ -9,7 +9,7 @@ def register(subparsers) -> None:
     """Add the ``analyse`` subcommand."""
     analyse = subparsers.add_parser(
         "analyse", help="analyse a finished sweep's results directory",
-        description="Per-point statistics with 95%% confidence intervals, Sobol indices "
+        description="Per-point statistics with 95% confidence intervals, Sobol indices "
                     "(Sobol designs) and plots, written to DIR/analysis/.")
     analyse.add_argument("directory", metavar="DIR", help="results directory of a sweep")
     analyse.add_argument("--outcome", action="append", dest="outcomes", metavar="NAME",

@@ -19,7 +19,7 @@ def register(subparsers) -> None:
         "compare", help="compare scenarios with common random numbers",
         description="Run every scenario with the same N seeds into --out (resumable: "
                     "re-running the same command skips finished runs); report means with "
-                    "95%% intervals, differences against the first scenario paired by seed, "
+                    "95% intervals, differences against the first scenario paired by seed, "
                     "trajectory plots, report.md and report.html.")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                          help="scenario TOML files or bundled scenario names (mentorsim "

@@ -11,9 +11,10 @@ docs/ODD.md (from the shared research notes).
 from __future__ import annotations
 
 import math
-from typing import Literal
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 Probability = float  # documented alias; ranges enforced with Field(ge=0, le=1)
 MAX_SEED = 2**63 - 1  # seeds are 63-bit non-negative integers (numpy refuses negatives)
@@ -23,6 +24,41 @@ class _Section(BaseModel):
     # inf and NaN are refused in every float field of every section and of Scenario (a
     # bound like ge=0 alone lets inf in); the sections' validators rely on finite values
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    # true/false are refused where a number is expected and numbers where true/false is:
+    # pydantic would read true as 1 (``--set horizon_weeks=true`` silently one week) and 1
+    # as true
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        annotation = cls.model_fields[info.field_name].annotation
+        if _is_number(annotation) and isinstance(value, bool):
+            raise ValueError("expected a number, not true or false")
+        if _is_number_list(annotation) and isinstance(value, list | tuple) and any(
+                isinstance(item, bool) for item in value):
+            raise ValueError("expected numbers, not true or false")
+        if annotation is bool and not isinstance(value, bool):
+            raise ValueError("expected true or false")
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field holds a number (int or float, possibly optional)."""
+    if annotation in (int, float):
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return bool(args) and all(a in (int, float) for a in args)
+    return False
+
+
+def _is_number_list(annotation: Any) -> bool:
+    """Whether a field holds a list or tuple of numbers."""
+    if get_origin(annotation) in (list, tuple):
+        return any(_is_number(a) for a in get_args(annotation) if a is not Ellipsis)
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_is_number_list(a) for a in get_args(annotation))
+    return False
 
 
 class Group(_Section):

@@ -56,7 +56,7 @@ class MentoringModel(mesa.Model):
         **overrides: Any,
     ) -> None:
         resolved = _resolve_scenario(scenario, overrides)
-        super().__init__(rng=resolved.seed if rng is None else rng)
+        super().__init__(rng=resolved.seed if rng is None else _check_rng(rng))
         self.scenario = resolved
         env_rng, workforce_rng, programme_rng, informal_rng = self.rng.spawn(4)
         self.key = int(self.rng.integers(0, 2**63 - 1))
@@ -196,7 +196,15 @@ class MentoringModel(mesa.Model):
             self._assess(flows.hires)
 
     def employee_at(self, slot: int) -> Employee:
-        """The employee agent holding ``slot`` of the workforce arrays."""
+        """The employee agent holding ``slot`` of the workforce arrays.
+
+        Raises:
+            KeyError: ``slot`` is vacant or outside ``0 .. workforce.size - 1`` (a negative
+                slot does not count from the end).
+
+        """
+        if not 0 <= slot < self.workforce.size:
+            raise KeyError(f"slot {slot} is outside 0..{self.workforce.size - 1}")
         if not self.workforce.active[slot]:
             raise KeyError(f"slot {slot} is vacant")
         employee = self._employees[slot]
@@ -271,3 +279,22 @@ def _resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict) -
     if isinstance(scenario, Scenario):
         return with_overrides(scenario, dotted, f"<scenario {scenario.name}>")
     raise TypeError(f"scenario must be a Scenario, a path or None, got {type(scenario).__name__}")
+
+
+def _check_rng(rng: Any) -> Any:
+    """Refuse an ``rng`` the model cannot draw independent streams from, in one line."""
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        if not hasattr(rng.bit_generator.seed_seq, "spawn"):
+            raise TypeError("rng: a Generator whose bit generator was made from a "
+                            "SeedSequence is needed (np.random.default_rng(seed))")
+        return rng
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+        raise TypeError(f"rng must be None, an int seed, a numpy Generator or a SeedSequence,"
+                        f" got {type(rng).__name__}")
+    # a numpy integer as a plain int: Mesa seeds its stdlib generator from an int directly
+    # but draws a seed for it from the numpy stream otherwise, which would shift every
+    # draw, so np.int64(5) would not give the run of 5
+    return int(rng)
+

@@ -35,3 +35,13 @@ def test_usage_errors_are_one_line_exit_2(args, fragment, capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("mentorsim: error: ") and fragment in err
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "compare", "sweep", "analyse",
+                                     "rerun", "scenarios", "app"])
+def test_help_shows_percent_signs_once(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "%%" not in text and len(text) > 100

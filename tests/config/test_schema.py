@@ -193,3 +193,30 @@ def test_odd_defaults_and_ranges_match_the_schema(dotted, default, bounds):
     assert (match[1] == "(", float(match[2])) == (lo_open, lo), f"{dotted}: {bounds}"
     if match[3] != "horizon":
         assert (match[4] == ")", float(match[3])) == (hi_open, hi), f"{dotted}: {bounds}"
+
+
+@pytest.mark.parametrize("field, value, fragment", [
+    ("horizon_weeks", True, "horizon_weeks = True: expected a number, not true or false"),
+    ("organisation.salary_per_year", False, "salary_per_year = False: expected a number"),
+    ("programme.meetings_per_month", True, "meetings_per_month = True: expected a number"),
+    ("organisation.strategic_weights", [True, 0.2, 0.2, 0.2, 0.2, 0.2],
+     "expected numbers, not true or false"),
+    ("programme.enabled", 1, "programme.enabled = 1: expected true or false"),
+])
+def test_booleans_and_numbers_do_not_stand_in_for_each_other(field, value, fragment):
+    with pytest.raises(ScenarioError, match=re.escape(fragment)):
+        load_scenario("mentoring", {field: value})
+
+
+def test_numbers_and_booleans_of_the_right_kind_still_pass():
+    scenario = load_scenario("mentoring", {"horizon_weeks": 52, "programme.enabled": False,
+                                           "organisation.salary_per_year": 50000})
+    assert scenario.horizon_weeks == 52 and scenario.programme.enabled is False
+    assert scenario.organisation.salary_per_year == 50000.0
+
+
+def test_booleans_are_refused_through_the_python_api_too():
+    from sim import MentoringModel
+
+    with pytest.raises(ScenarioError, match="horizon_weeks = True"):
+        MentoringModel("baseline", horizon_weeks=True)

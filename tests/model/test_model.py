@@ -246,3 +246,33 @@ def test_metrics_collector_keeps_user_reporters_and_copies_nothing_else():
     assert frame["performance"].tolist() == model.timeseries()["performance"].iloc[1:].tolist()
     assert frame["mentor_slots"].iloc[-1] == sorted(
         model.workforce.mentor[model.workforce.mentor >= 0].tolist())
+
+
+def test_employee_at_refuses_slots_outside_the_arrays():
+    model = MentoringModel("baseline", rng=1, horizon_weeks=2, organisation__headcount=20)
+    last = model.workforce.size - 1
+    assert model.employee_at(last).unique_id == model.workforce.pid[last]
+    for slot in (-1, -model.workforce.size, model.workforce.size):
+        with pytest.raises(KeyError, match=f"slot {slot} is outside"):
+            model.employee_at(slot)
+
+
+@pytest.mark.parametrize("rng, fragment", [
+    (np.random.RandomState(1), "got RandomState"),
+    ("7", "got str"),
+    (True, "got bool"),
+])
+def test_rng_of_the_wrong_kind_is_one_clear_error(rng, fragment):
+    with pytest.raises(TypeError, match=fragment):
+        MentoringModel("baseline", rng=rng, horizon_weeks=1, organisation__headcount=20)
+
+
+def test_rng_as_seed_generator_or_seed_sequence_gives_the_same_run():
+    def performance(rng):
+        model = MentoringModel("baseline", rng=rng, horizon_weeks=3,
+                               organisation__headcount=30).run()
+        return model.timeseries()["performance"].tolist()
+
+    assert performance(5) == performance(np.int64(5)) == performance(np.uint32(5))
+    assert performance(np.random.default_rng(5)) == performance(np.random.SeedSequence(5))
+    assert performance(5) != performance(6)

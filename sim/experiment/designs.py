@@ -376,6 +376,11 @@ def _factor(name: str, value: Any, spec: SweepFile, base: Scenario, source: str)
         raise ScenarioError(f"{where} = {value!r}: expected a non-empty list")
     if spec.design == "grid":
         for level in value:
+            if isinstance(level, list | dict):
+                # a list-valued field would pass here and then break every table and
+                # analysis keyed by factor value (levels must be hashable scalars)
+                raise ScenarioError(f"{where}: level {level!r} is a list or table; a factor's "
+                                    "levels are single numbers, strings or true/false")
             _check_level(base, name, level, where)
         return Factor(name, levels=tuple(value), integer=_is_integer(annotation))
     if not _is_number(annotation):

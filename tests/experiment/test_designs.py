@@ -100,3 +100,13 @@ def test_base_by_bundled_name_is_the_bundled_file_and_a_local_file_wins(tmp_path
     (tmp_path / "unknown.toml").write_text('base = "no_such_scenario"\n' + text)
     with pytest.raises(ScenarioError, match="base = 'no_such_scenario'.*bundled scenario"):
         load_sweep(tmp_path / "unknown.toml")
+
+
+def test_list_valued_levels_are_refused_before_anything_runs(tmp_path):
+    path = tmp_path / "weights.toml"
+    path.write_text('base = "mentoring"\nreplications = 2\nseed = 1\n[factors]\n'
+                    '"organisation.strategic_weights" = [[0.5, 0.1, 0.1, 0.1, 0.1, 0.1], '
+                    '[0.1, 0.5, 0.1, 0.1, 0.1, 0.1]]\n')
+    with pytest.raises(ScenarioError, match=r"factors\.organisation\.strategic_weights: level "
+                                            r"\[0\.5.*is a list or table"):
+        load_sweep(path)

@@ -441,28 +441,9 @@ def run_sweep(
 ) -> SweepOutcome:
     """Run (or resume) a sweep into ``out`` and write its manifest.
 
-    The manifest is written even if some runs failed (they are in ``failures.parquet``
-    and are tried again by a re-run).
-
-    Args:
-        sweep: The validated sweep (or any :class:`Plan`).
-        out: The results directory.
-        executor: ``"serial"``, ``"processes"`` or ``"dask"``.
-        workers: Worker processes (default: CPUs).
-        scheduler: Dask scheduler address (default: a local cluster).
-        progress: Show a tqdm bar (done, failed, time left).
-        force_new: Discard results in ``out`` of another sweep or of other model code
-            and start again, instead of refusing.
-
-    Returns:
-        Counts, timing and the rebuilt tables.
-
-    Raises:
-        ResultsError: ``out`` holds something other than this sweep's results, or
-            results of other model code.
-        MentorsimError: Unknown executor or fewer than one worker (before anything is
-            written).
-
+    The arguments, the return value and the errors are those of :func:`run_plan`. The
+    manifest is written even if some runs failed (they are in ``failures.parquet`` and are
+    tried again by a re-run).
     """
     outcome = run_plan(sweep, out, executor, workers, scheduler, progress, force_new)
     write_json(outcome.directory / MANIFEST, run_manifest(sweep, outcome))

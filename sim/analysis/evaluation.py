@@ -12,9 +12,8 @@ Levels (Kirkpatrick; Phillips):
 3. behaviour — mentees' on-the-job performance, as a difference and Cohen's d;
 4. results — organisation performance, output, retention, promotions, time to
    proficiency, knowledge lost;
-5. ROI = (monetised benefits - costs) / costs x 100; benefits = extra output valued at
-   ``output_value_per_salary`` x salary plus quits avoided x replacement cost; costs =
-   mentor, mentee, coordination and training hours at the hourly wage, plus fixed cost.
+5. ROI = (monetised benefits - costs) / costs x 100 by Phillips' rules, discounted week
+   by week, with the benefit-cost ratio and a range (:mod:`sim.analysis.roi`).
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.roi import roi
 from sim.config import Scenario, with_overrides
 from sim.model.relationships import FORMAL, INFORMAL
 from sim.units import WEEKS_PER_YEAR
@@ -108,7 +108,7 @@ def evaluate(treated, control) -> dict[str, Any]:
             t_frame["knowledge_lost"].sum() - c_frame["knowledge_lost"].sum()
         ),
     }
-    level5 = roi(scenario, level4, treated.programme_cost)
+    level5 = roi(scenario, t_frame, c_frame)
     equity = equity_report(treated, control)
     return {
         "level1_reaction": level1,
@@ -118,25 +118,6 @@ def evaluate(treated, control) -> dict[str, Any]:
         "level5_roi": level5,
         "equity": equity,
         "sample": {"same_person_mentees": float(mentees.shape[0])},
-    }
-
-
-def roi(scenario: Scenario, results: dict[str, float], cost: float) -> dict[str, float]:
-    """Phillips ROI from level-4 results and the programme's cost (money units)."""
-    salary = scenario.organisation.salary_per_year
-    value = scenario.evaluation.output_value_per_salary
-    output_benefit = results["output_fte_weeks"] * salary / WEEKS_PER_YEAR * value
-    replacement = scenario.evaluation.replacement_cost_share * salary
-    retention_benefit = results["quits_avoided"] * replacement
-    benefits = output_benefit + retention_benefit
-    return {
-        "benefits": float(benefits),
-        "output_benefit": float(output_benefit),
-        "retention_benefit": float(retention_benefit),
-        "costs": float(cost),
-        "net_benefit": float(benefits - cost),
-        "benefit_cost_ratio": float(benefits / cost) if cost > 0 else np.nan,
-        "roi_percent": float((benefits - cost) / cost * 100.0) if cost > 0 else np.nan,
     }
 
 

@@ -356,8 +356,24 @@ class Evaluation(_Section):
     control: Literal["none", "no_programme"] = Field(
         "none", description="no_programme: also run the same seed without the programme"
     )
-    output_value_per_salary: float = Field(
-        1.5, ge=0, le=100, description="value of a fully proficient employee's output"
+    employment_cost_loading: float = Field(
+        0.3, ge=0, le=5, description="benefits and overheads on top of salary, as a share "
+        "of salary, for the fully loaded employment cost of an hour (~30% of compensation "
+        "in the US BLS Employer Costs for Employee Compensation [V]-ish; Phillips: fully "
+        "loaded costs)"
+    )
+    output_value_multiplier: float = Field(
+        1.0, ge=0, le=100, description="value of a full-time equivalent's output as a "
+        "multiple of its fully loaded employment cost; 1.0 = output worth what it costs, "
+        "the conservative choice (Phillips) [S]"
+    )
+    output_value_range: tuple[float, float] = Field(
+        (1.0, 3.0), description="low and high output_value_multiplier for the ROI's "
+        "range (roi_percent_low, roi_percent_high) [S]"
+    )
+    discount_rate_per_year: float = Field(
+        0.035, ge=0, le=1, description="discount rate for costs and benefits over time "
+        "(HM Treasury Green Book social time preference rate, 3.5%)"
     )
     replacement_cost_share: float = Field(
         0.21, ge=0, le=5, description="cost of a leaver as a share of salary (Boushey & "
@@ -366,7 +382,30 @@ class Evaluation(_Section):
     coordination_hours_per_pair: float = Field(
         6.0, ge=0, le=1000, description="programme staff time per pair matched"
     )
-    fixed_cost: float = Field(0.0, ge=0, description="programme set-up cost, money units")
+    cost_per_pair: float = Field(
+        0.0, ge=0, description="money per formal pair started: materials, matching "
+        "administration [S]"
+    )
+    fixed_cost: float = Field(0.0, ge=0, description="programme set-up cost, money units, "
+                              "spent at week 0")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "output_value_per_salary" in data:
+            raise ValueError(
+                "output_value_per_salary was replaced by output_value_multiplier (a multiple "
+                "of the fully loaded employment cost; default 1.0, see docs/ODD.md 7.9)"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _check_range(self) -> Evaluation:
+        low, high = self.output_value_range
+        if not 0 <= low <= high <= 100:
+            raise ValueError(f"output_value_range must be [low, high] with 0 <= low <= high "
+                             f"<= 100, got {list(self.output_value_range)}")
+        return self
 
 
 class ProgrammeDesign(_Section):

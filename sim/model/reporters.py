@@ -89,6 +89,43 @@ def _programme_hours(model) -> float:
     return sum(model.programme.hours_week.values())
 
 
+def _programme_hours_of(kind: str) -> Callable:
+    """A reader of this week's programme hours of one kind (mentor, mentee, ...)."""
+    return partial(_hours_of, kind=kind)
+
+
+def _hours_of(model, kind: str) -> float:
+    return model.programme.hours_week[kind]
+
+
+def _formal_pairs_started(model) -> int:
+    return model.relationships.count(FORMAL, "started")
+
+
+def programme_cost_so_far(model) -> float:
+    """The programme's fully loaded cost so far, undiscounted (money units).
+
+    Fixed cost (at week 0) + every programme hour so far at the fully loaded hourly
+    employment cost, salary / (52 x hours_per_week) x (1 + ``employment_cost_loading``),
+    + ``cost_per_pair`` x formal pairs started so far: the costs of
+    :func:`sim.analysis.roi.roi` without discounting (its ``costs_undiscounted``).
+    ``model.programme_cost`` holds the fixed cost plus the hours at the plain wage; the
+    loading is applied here.
+
+    Args:
+        model: A :class:`~sim.model.model.MentoringModel`.
+
+    Returns:
+        The running cost, for the weekly ``programme_cost`` column and the summary.
+
+    """
+    evaluation = model.scenario.evaluation
+    fixed = evaluation.fixed_cost if model.scenario.programme.enabled else 0.0
+    hours_at_wage = model.programme_cost - fixed
+    return (fixed + hours_at_wage * (1.0 + evaluation.employment_cost_loading)
+            + evaluation.cost_per_pair * _formal_pairs_started(model))
+
+
 def _hires(model) -> int:
     return model.last_flows.hires.shape[0] if model.last_flows else 0
 
@@ -135,7 +172,8 @@ REPORTER_TABLE: tuple[Reporter, ...] = (
            per="active", less="mentored"),
     _ratio("mentoring_time_share", "time_share", "mean share of the week spent mentoring"),
     _read("programme_hours", _programme_hours, "hours spent on the programme this week"),
-    _read("programme_cost", attrgetter("programme_cost"), "programme cost so far"),
+    _read("programme_cost", programme_cost_so_far, "programme cost so far: fully loaded, "
+          "undiscounted (the ROI's costs_undiscounted)"),
     _ratio("commitment", "commitment", "mean affective commitment"),
     _read("hires", _hires, "hires this week"),
     _read("quits", _quits, "quits this week"),
@@ -154,6 +192,16 @@ REPORTER_TABLE: tuple[Reporter, ...] = (
            "ever in a formal pair", per="under"),
     _ratio("majority_formal_access", "majority_formal", "share of the majority ever in a "
            "formal pair", per="active", less="under"),
+    # the weekly parts of the ROI's costs (sim.analysis.roi)
+    _read("programme_hours_mentor", _programme_hours_of("mentor"),
+          "mentors' hours in formal pairs this week"),
+    _read("programme_hours_mentee", _programme_hours_of("mentee"),
+          "mentees' hours in formal pairs this week"),
+    _read("programme_hours_coordination", _programme_hours_of("coordination"),
+          "programme staff's coordination hours this week"),
+    _read("programme_hours_training", _programme_hours_of("training"),
+          "mentor training hours this week"),
+    _read("formal_pairs_started", _formal_pairs_started, "formal pairs started so far"),
 )
 REPORTERS: tuple[str, ...] = tuple(r.name for r in REPORTER_TABLE)
 
@@ -336,7 +384,7 @@ def run_summary(model) -> dict[str, float]:
         "mentee_gap_now": _mean(wf.gap[formal_mentored]),
         "mentoring_time_share": float(frame["mentoring_time_share"].mean()),
         "programme_hours": float(frame["programme_hours"].sum()),
-        "programme_cost": float(model.programme_cost),
+        "programme_cost": float(programme_cost_so_far(model)),
         "underrepresented_access": float(last["underrepresented_access"].mean()),
         "majority_access": float(last["majority_access"].mean()),
         "access_gap": _group_gap(ever[active], under[active]),

@@ -104,16 +104,16 @@ def main():
     def kernel():
         kernels._learn_week(
             state["skills"], state["active"], state["pid"], state["aptitude"],
-            state["tenure_weeks"], no_pairs, no_delta, state["usage"], state["required"],
-            state["weights"], 0.015, rates.novice_curve, 0.0147, 0.3, np.uint64(7), np.int64(3),
-            perf, gap,
+            state["tenure_weeks"], state["contact_hours"], no_pairs, no_delta, state["usage"],
+            state["required"], state["weights"], 0.015, 1.0 / 37.5, rates.novice_curve, 0.0147,
+            0.3, np.uint64(7), np.int64(3), perf, gap,
         )
 
     def whole():
         learn_week(state["skills"], state["active"], state["pid"], state["aptitude"],
                    state["tenure_weeks"], state["mentor"], state["pair_kind"], state["quality"],
                    state["contact_hours"], state["focus_competency"], state["usage"],
-                   state["required"], state["weights"], rates, True, 2.0, 7, 3)
+                   state["required"], state["weights"], rates, True, 37.5, 7, 3)
 
     # the pair deltas alone: random access along the mentor links
     index = pair_index(state["mentor"])
@@ -123,7 +123,7 @@ def main():
             state["skills"], state["pid"], state["aptitude"], state["mentor"],
             state["pair_kind"], state["quality"], state["contact_hours"],
             state["focus_competency"], index[0], index[2], index[3], state["required"],
-            state["weights"], rates.mentoring, rates.reciprocal, True, 2.0, rates.noise_sd,
+            state["weights"], rates.mentoring, rates.reciprocal, True, rates.noise_sd,
             np.uint64(7), np.int64(3))
 
     # threaded figures first: once numba's thread count has been set to 1 and back, its

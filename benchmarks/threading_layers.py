@@ -42,9 +42,9 @@ for n in (1_000, 100_000, 1_000_000):
     def call(kernel):
         return lambda: kernel(
             state["skills"], state["active"], state["pid"], state["aptitude"],
-            state["tenure_weeks"], no_pairs, no_delta, state["usage"], state["required"],
-            state["weights"], 0.015, rates.novice_curve, 0.0147, 0.3, np.uint64(7),
-            np.int64(3), perf, gap)
+            state["tenure_weeks"], state["contact_hours"], no_pairs, no_delta,
+            state["usage"], state["required"], state["weights"], 0.015, 1.0 / 37.5,
+            rates.novice_curve, 0.0147, 0.3, np.uint64(7), np.int64(3), perf, gap)
 
     runs = {"parallel": call(kernels._learn_week),
             "serial": call(SERIAL[kernels._learn_week])}

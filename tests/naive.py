@@ -45,7 +45,7 @@ def learn_week(
     skills, active, pid, aptitude, tenure, mentor, pair_kind, quality, contact_hours,
     focus_competency, usage, required, weights,
     doing_rate, novice_boost, novice_weeks, mentoring_rate, reciprocal_rate, forget_rate,
-    targeted, targeted_multiplier, noise_sd, key, week, stream,
+    targeted, hours_per_week, noise_sd, key, week, stream,
 ):
     """Return (new skills, performance, gap) as lists; the input is not modified."""
     old = [list(map(float, row)) for row in skills]
@@ -60,23 +60,23 @@ def learn_week(
         u = counter_uniform(key, week, int(pid[i]), stream)
         effort = max(0.0, 1.0 + noise_sd * math.sqrt(3.0) * (2.0 * u - 1.0))
         novice = 1.0 + novice_boost * math.exp(-tenure[i] / novice_weeks)
+        working = 1.0 - min(contact_hours[i] / hours_per_week, 1.0)  # meetings are not work
         m = int(mentor[i])
         weighted_gaps = [weights[k] * max(required[k] - row[k], 0.0) for k in range(n_k)]
         total_gap = sum(weighted_gaps)
         for k in range(n_k):
             s = row[k]
-            value = s + doing_rate * novice * aptitude[i] * effort * usage[k] * (1.0 - s)
+            value = s + doing_rate * novice * working * aptitude[i] * effort * usage[k] * (1.0 - s)
             value -= forget_rate * (1.0 - usage[k]) * s
             if m >= 0:
                 aimed = targeted and pair_kind[i] == 1  # informal pairs are non-specific
-                mult = targeted_multiplier if aimed else 1.0
                 if focus_competency[i] >= 0:
                     focus = float(n_k) if k == focus_competency[i] else 0.0
                 elif aimed:
                     focus = n_k * weighted_gaps[k] / total_gap if total_gap > 0 else 1.0
                 else:
                     focus = 1.0
-                c = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i] * mult
+                c = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i]
                 c = min(c * focus, 1.0)
                 value += c * max(old[m][k] - s, 0.0)
             if i in recip:
@@ -139,8 +139,8 @@ def match_by_scores(scores, candidates, capacity):
     return result, capacity
 
 
-def age_and_leave(active, pid, age, tenure, commitment, retirement_age, weekly_quit, coef,
-                  key, week):
+def age_and_leave(active, pid, age, tenure, commitment, retirement_age, weekly_quit,
+                  first_year_multiplier, coef, key, week):
     """Return (age, tenure, quits, retirements) lists after one week."""
     age, tenure = list(age), list(tenure)
     quits, retire = [False] * len(active), [False] * len(active)
@@ -151,14 +151,15 @@ def age_and_leave(active, pid, age, tenure, commitment, retirement_age, weekly_q
         tenure[i] += 1
         if age[i] >= retirement_age:
             retire[i] = True
-        elif counter_uniform(key, week, int(pid[i]), 2) < weekly_quit * math.exp(
-            -coef * commitment[i]
-        ):
+        elif counter_uniform(key, week, int(pid[i]), 2) < weekly_quit * (
+            first_year_multiplier if tenure[i] <= 52 else 1.0
+        ) * math.exp(-coef * commitment[i]):
             quits[i] = True
     return age, tenure, quits, retire
 
 
-def update_outcomes(state, effect_per_quality, reduced_kind, reduced_share, mentor_target,
+def update_outcomes(state, effect_per_quality, marginal, reduced_kind, reduced_share,
+                    mentor_target,
                     rise, fade, threshold, min_tenure, max_level, chance, multiplier, key,
                     week):
     """Return (commitment, level, promotions, promoted) after one week (state: dict of lists)."""
@@ -173,7 +174,7 @@ def update_outcomes(state, effect_per_quality, reduced_kind, reduced_share, ment
         if mentee or mentor:
             target = 0.0
             if mentee:
-                target = effect_per_quality * state["quality"][i]
+                target = effect_per_quality * (state["quality"][i] - marginal)
                 if state["pair_kind"][i] == reduced_kind:
                     target *= reduced_share
             if mentor:

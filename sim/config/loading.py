@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.config import bundled
-from sim.config.schema import MAX_SEED, Scenario
+from sim.config.schema import MAX_SEED, REMOVED_KEYS, Scenario
 from sim.config.toml import read_toml
 from sim.errors import ScenarioError
 
@@ -52,6 +52,8 @@ def _error_line(source: str, error: ValidationError, data: Mapping[str, Any]) ->
     more = error.error_count() - 1
     tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
     if first["type"] == "extra_forbidden":
+        if loc in REMOVED_KEYS:
+            return f"{source}: {loc!r} is no longer a scenario key: {REMOVED_KEYS[loc]}{tail}"
         return f"{source}: unknown key {loc!r}{tail}"
     if first["type"] == "missing":
         return f"{source}: {loc}: required field is missing{tail}"

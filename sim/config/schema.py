@@ -19,6 +19,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 Probability = float  # documented alias; ranges enforced with Field(ge=0, le=1)
 MAX_SEED = 2**63 - 1  # seeds are 63-bit non-negative integers (numpy refuses negatives)
 
+# Keys a scenario no longer takes, with what replaced them (the loader names them in its
+# one-line error instead of a bare "unknown key").
+REMOVED_KEYS: dict[str, str] = {
+    "programme.targeted_multiplier": "targeting's advantage now comes from aiming contact "
+    "time at the mentee's strategy-weighted gaps (docs/ODD.md 7.5); drop the key",
+    "programme.early_ending_penalty": "the harm of an early ending now comes from the low "
+    "quality of the pairs that end early (relationships.marginal_quality); drop the key",
+    "programme.formal_quality": "formal and informal pairs share relationships.base_quality; "
+    "informal pairs do better by choosing each other (relationships.fit_visibility)",
+    "relationships.informal_quality": "use relationships.base_quality (one base for every "
+    "pair; informal pairs gain by choosing each other)",
+    "programme.quality_sd": "moved to relationships.quality_sd",
+    "attitudes.mentored_quit_hazard_ratio": "the mentored hazard ratio is now an outcome; "
+    "set attitudes.quit_hazard_ratio_per_sd (hazard ratio per SD of commitment)",
+}
+
 
 class _Section(BaseModel):
     # inf and NaN are refused in every float field of every section and of Scenario (a
@@ -165,6 +181,11 @@ class WorkforceSettings(_Section):
         0.12, ge=0, lt=1, description="share of staff who quit in a year (US quit rates "
         "19-31% across industries [V]; 12% for a professional organisation [S])"
     )
+    first_year_quit_multiplier: float = Field(
+        2.0, ge=1, le=10, description="quit hazard in the first year of tenure relative to "
+        "later years: first-year leavers (new-teacher attrition and onboarding studies: "
+        "early tenure quits most) [S]; annual_turnover is the rate after the first year"
+    )
     retirement_age_years: float = Field(65.0, gt=18, le=100)
     initial_age_mean_years: float = Field(42.0, gt=16, le=100)
     initial_age_sd_years: float = Field(10.0, ge=0, le=40)
@@ -219,8 +240,15 @@ class Learning(_Section):
     )
     novice_boost: float = Field(2.0, ge=0, le=100, description="newcomer's extra doing rate")
     novice_weeks: float = Field(16.0, gt=0, le=520, description="how fast the boost fades")
-    mentoring_rate_per_hour: float = Field(0.015, ge=0, le=10)
-    reciprocal_rate_per_hour: float = Field(0.03, ge=0, le=10)
+    mentoring_rate_per_hour: float = Field(
+        0.0075, ge=0, le=10, description="share of the mentor-mentee skill difference one "
+        "contact hour of a pair of quality 1 closes; derived in docs/ODD.md 7.5 from the "
+        "meta-analytic 12-month d ~ 0.2 (a calibration target)"
+    )
+    reciprocal_rate_per_hour: float = Field(
+        0.015, ge=0, le=10, description="the same for a mentor learning where the mentee is "
+        "ahead (reciprocal and reverse mentoring), twice the mentee's rate per hour [S]"
+    )
     skill_half_life_months: float = Field(11.0, gt=0, le=1200)
     weekly_noise_sd: float = Field(0.3, ge=0, le=1)
 
@@ -229,11 +257,14 @@ class Attitudes(_Section):
     """The attitude channel: commitment rises with mentoring and lowers the quit hazard."""
 
     mentee_effect_sd: float = Field(
-        0.35, ge=0, le=2, description="commitment gain of a mentee in an average pair "
-        "(Allen et al. 2004: attitudes d ~ 0.35)"
+        0.35, ge=0, le=2, description="commitment a mentee's pair of reference quality moves "
+        "towards, in SD (Allen et al. 2004: attitudes d ~ 0.35; a calibration target)"
     )
-    mentored_quit_hazard_ratio: float = Field(
-        0.8, gt=0, le=1, description="quit hazard ratio at that gain (new-teacher retention)"
+    quit_hazard_ratio_per_sd: float = Field(
+        0.55, gt=0, le=1, description="quit hazard ratio per SD of commitment (commitment-"
+        "turnover meta-analyses, Griffeth et al. 2000 rho ~ -0.2 to -0.3) [S]; the mentored "
+        "hazard ratio follows from it (about 0.8 for a pair of reference quality; bounded "
+        "by the observational 0.5)"
     )
     mentor_quit_hazard_ratio: float = Field(
         0.9, gt=0, le=1, description="Ghosh & Reio 2013; sets the mentors' commitment gain"
@@ -267,18 +298,40 @@ class Causes(_Section):
 class RelationshipSettings(_Section):
     """Quality of new mentoring relationships, and the quality other effects are scaled to.
 
-    Quality is hidden and in [0, 1]. A new pair's quality is its base + ``similarity_effect``
-    x (deep-level similarity - 0.5) + noise (sd ``programme.quality_sd``), clipped. An
-    informal pair's base is ``informal_quality``; a formal pair's is built from the
-    programme's design (docs/ODD.md 7.4): ``programme.formal_quality x informal_quality``
-    plus the gains of training, meeting frequency and voluntariness, then the format's
-    factors. The literature gives the directions (named in each description); the sizes
+    Quality is hidden and in [0, 1]. A new pair's quality is ``base_quality`` + the
+    design's gains (training, meeting frequency, voluntariness; the format's factors) +
+    ``similarity_effect`` x (deep-level similarity - 0.5) + the pair's fit (sd
+    ``quality_sd``), clipped (docs/ODD.md 7.4). People who choose each other (informal
+    pairs) pick, among the seniors they look at, the one who seems best: the visible share
+    of fit and similarity, so their pairs come out better than assigned ones. The
+    literature gives the directions (named in each description); the sizes
     are modelling assumptions [S], to be swept.
     """
 
-    informal_quality: float = Field(
-        0.8, gt=0, le=1, description="mean quality of a self-selected (informal) pair; informal "
-        "pairs do better than assigned ones (Ragins & Cotton 1999 [A]); size [S]"
+    base_quality: float = Field(
+        0.4, gt=0, le=1, description="mean quality of a pair of average similarity before "
+        "the design's and the partners' choice's effects (every kind of pair) [S]"
+    )
+    quality_sd: float = Field(
+        0.15, ge=0, le=1, description="sd of a pair's fit: the part of quality that "
+        "similarity and design do not explain [S]"
+    )
+    fit_visibility: float = Field(
+        0.5, ge=0, le=1, description="share of a pair's fit variance that people who choose "
+        "each other can see (informal pairs choose among informal.candidates_per_mentee "
+        "seniors; assigned pairs cannot choose). Informal pairs do better than assigned ones "
+        "(Ragins & Cotton 1999 [A]) through this choice, not a separate base [S]"
+    )
+    marginal_quality: float = Field(
+        0.3, ge=0, lt=1, description="quality at which a pair does a mentee's commitment "
+        "neither good nor harm: marginal relationships are no better than none (Ragins, "
+        "Cotton & Miller 2000 [V]); below it a pair is dysfunctional and hurts (Eby et al. "
+        "2000, 2004) [S]"
+    )
+    early_ending_quality_slope: float = Field(
+        6.0, ge=0, le=50, description="log early-ending hazard per unit of quality below "
+        "reference: low-quality pairs end early (Grossman & Rhodes 2002: quality predicts "
+        "duration [A]); size [S]"
     )
     similarity_effect: float = Field(
         0.3, ge=0, le=1, description="quality per unit of deep-level similarity above its mean "
@@ -326,11 +379,23 @@ class RelationshipSettings(_Section):
         "to attitudes.mentee_effect_sd [S]"
     )
 
+    @model_validator(mode="after")
+    def _check_marginal_below_reference(self) -> RelationshipSettings:
+        if self.marginal_quality >= self.reference_quality:
+            raise ValueError(
+                f"marginal_quality = {self.marginal_quality} must be below reference_quality "
+                f"= {self.reference_quality} (a pair of reference quality does some good)"
+            )
+        return self
+
 
 class Informal(_Section):
     """Informal mentoring: ties that form by themselves, by similarity and proximity."""
 
-    enabled: bool = False
+    enabled: bool = Field(
+        True, description="on by default, in both arms of an evaluation, so a programme is "
+        "compared with the informal mentoring that happens anyway"
+    )
     ties_per_year: float = Field(
         0.15, ge=0, le=5, description="chance an unpaired employee forms a tie in a year"
     )
@@ -437,8 +502,10 @@ class ProgrammeDesign(_Section):
     support_half_life_weeks: float | None = Field(
         None, gt=0, description="management support fades with this half-life; None = lasts"
     )
-    targeted: bool = True
-    targeted_multiplier: float = Field(2.0, ge=1, le=5, description="Christensen et al. 2020")
+    targeted: bool = Field(
+        True, description="formal pairs aim their contact time at the mentee's strategy-"
+        "weighted gaps (Christensen et al. 2020's ~2x is a pattern to compare with)"
+    )
     candidates_per_mentee: int = Field(16, ge=1, le=1024)
     mentees_per_mentor: int = Field(1, ge=1, le=32)
     mentor_min_tenure_weeks: int = Field(104, ge=0)
@@ -452,14 +519,7 @@ class ProgrammeDesign(_Section):
         "spends (no travel, asynchronous exchanges) [S]"
     )
     mentor_training_hours: float = Field(4.0, ge=0, le=200)
-    formal_quality: float = Field(
-        0.6, gt=0, le=1, description="mean quality of an assigned pair relative to informal"
-    )
-    quality_sd: float = Field(0.15, ge=0, le=1)
     early_ending_share_6_months: float = Field(0.25, ge=0, lt=1)
-    early_ending_penalty: float = Field(
-        0.1, ge=0, le=1, description="drop in commitment after an early ending"
-    )
 
 
 class Scenario(_Section):

@@ -17,13 +17,14 @@ from sim.kernels.threads import kernel_for, with_serial_twin
 
 @with_serial_twin()
 def _age_and_leave(
-    active, pid, age_years, tenure_weeks, commitment, retirement_age, weekly_quit, coef,
-    key, week, quits_out, retire_out,
+    active, pid, age_years, tenure_weeks, commitment, retirement_age, weekly_quit,
+    first_year_multiplier, coef, key, week, quits_out, retire_out,
 ):
     """Age every employee a week; mark who retires (at ``retirement_age``) and who quits.
 
     An active employee below retirement age quits when their counter-based draw is below
-    ``weekly_quit * exp(-coef * commitment)``. ``quits_out`` and ``retire_out`` (bool, N)
+    ``weekly_quit * exp(-coef * commitment)``, times ``first_year_multiplier`` in their
+    first 52 weeks of tenure (capped at 1). ``quits_out`` and ``retire_out`` (bool, N)
     are overwritten.
     """
     step = 1.0 / 52.0
@@ -38,9 +39,10 @@ def _age_and_leave(
             retire_out[i] = True
             continue
         u = _counter_uniform(key, week, pid[i], STREAM_QUIT)
-        if u >= weekly_quit and coef * commitment[i] >= 0.0:
-            continue  # the hazard is at most weekly_quit: no exp needed to know
-        hazard = weekly_quit
+        base = weekly_quit * first_year_multiplier if tenure_weeks[i] <= 52 else weekly_quit
+        if u >= base and coef * commitment[i] >= 0.0:
+            continue  # the hazard is at most base: no exp needed to know
+        hazard = base
         if commitment[i] != 0.0:
             hazard *= np.exp(-coef * commitment[i])
         if u < hazard:
@@ -50,14 +52,15 @@ def _age_and_leave(
 @with_serial_twin()
 def _update_outcomes(
     active, mentor, load, quality, pair_kind, commitment, tenure_weeks, performance, level,
-    promotions, sponsored, pid, mentee_effect_per_quality, reduced_kind, reduced_share,
-    mentor_target, rise, fade, threshold, min_tenure, max_level, promotion_chance,
+    promotions, sponsored, pid, mentee_effect_per_quality, marginal_quality, reduced_kind,
+    reduced_share, mentor_target, rise, fade, threshold, min_tenure, max_level, promotion_chance,
     sponsorship_multiplier, key, week,
 ):
     """Commitment and promotions for one week, in place; returns how many were promoted.
 
     Commitment of someone in a pair moves a share ``rise`` of the way to its target: for a
-    mentee ``mentee_effect_per_quality * quality`` (times ``reduced_share`` for pairs of
+    mentee ``mentee_effect_per_quality * (quality - marginal_quality)``, below zero for a
+    dysfunctional pair (times ``reduced_share`` for pairs of
     ``reduced_kind``, e.g. e-mentoring's lesser psychosocial support), for a mentor at
     least ``mentor_target``; everyone else's commitment fades by the factor ``fade``.
     An active employee with ``min_tenure`` weeks, performance >= ``threshold`` and level
@@ -73,7 +76,7 @@ def _update_outcomes(
         if is_mentee or is_mentor:
             target = 0.0
             if is_mentee:
-                target = mentee_effect_per_quality * quality[i]
+                target = mentee_effect_per_quality * (quality[i] - marginal_quality)
                 if pair_kind[i] == reduced_kind:
                     target *= reduced_share
             if is_mentor and target < mentor_target:
@@ -100,6 +103,7 @@ def age_and_leave(
     commitment: np.ndarray,
     retirement_age: float,
     weekly_quit: float,
+    first_year_multiplier: float,
     coef: float,
     key: int,
     week: int,
@@ -117,6 +121,7 @@ def age_and_leave(
         commitment: float64 (N,), affective commitment (lowers the quit hazard).
         retirement_age: Age in years at which an employee retires.
         weekly_quit: Base weekly quit probability, in [0, 1].
+        first_year_multiplier: Its multiple in the first 52 weeks of tenure (>= 1).
         coef: How strongly commitment lowers it: hazard ``weekly_quit * exp(-coef * c)``.
         key: 64-bit run key.
         week: Simulation week.
@@ -138,9 +143,11 @@ def age_and_leave(
             ("retire_out", retire_out, np.bool_),
         ))
         require(0.0 <= weekly_quit <= 1.0, "weekly_quit must be in [0, 1]")
+        require(first_year_multiplier >= 1.0, "first_year_multiplier must be >= 1")
     kernel_for(_age_and_leave, n, 48)(
         active, pid, age_years, tenure_weeks, commitment, float(retirement_age),
-        float(weekly_quit), float(coef), np.uint64(key), np.int64(week), quits_out, retire_out,
+        float(weekly_quit), float(first_year_multiplier), float(coef), np.uint64(key),
+        np.int64(week), quits_out, retire_out,
     )
 
 
@@ -158,6 +165,7 @@ def update_outcomes(
     sponsored: np.ndarray,
     pid: np.ndarray,
     mentee_effect_per_quality: float,
+    marginal_quality: float,
     reduced_kind: int,
     reduced_share: float,
     mentor_target: float,
@@ -189,7 +197,10 @@ def update_outcomes(
         promotions: int16 (N,), promotions so far; raised by one on promotion.
         sponsored: bool (N,), whether the employee has an active sponsor.
         pid: int64 (N,), person ids.
-        mentee_effect_per_quality: A mentee's commitment target per unit of quality.
+        mentee_effect_per_quality: A mentee's commitment target per unit of quality above
+            ``marginal_quality``.
+        marginal_quality: Quality at which a pair moves commitment towards 0 (below it,
+            below 0).
         reduced_kind: Pair kind whose target is scaled by ``reduced_share`` (-1: none).
         reduced_share: That scale, e.g. e-mentoring's lesser psychosocial support.
         mentor_target: A mentor's commitment target (at least).
@@ -225,7 +236,8 @@ def update_outcomes(
         require(0.0 <= promotion_chance <= 1.0, "promotion_chance must be in [0, 1]")
     return int(kernel_for(_update_outcomes, n, 72)(
         active, mentor, load, quality, pair_kind, commitment, tenure_weeks, performance, level,
-        promotions, sponsored, pid, float(mentee_effect_per_quality), int(reduced_kind),
+        promotions, sponsored, pid, float(mentee_effect_per_quality), float(marginal_quality),
+        int(reduced_kind),
         float(reduced_share), float(mentor_target), float(rise), float(fade), float(threshold),
         int(min_tenure), int(max_level), float(promotion_chance), float(sponsorship_multiplier),
         np.uint64(key), np.int64(week),

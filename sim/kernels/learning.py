@@ -54,7 +54,7 @@ def _performance_and_gap(row, required, inv_required, weights):
 def _pair_deltas(
     skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
     mentee_start, mentee_slots, required, weights, mentoring_rate, reciprocal_rate,
-    targeted, targeted_multiplier, noise_sd, key, week,
+    targeted, noise_sd, key, week,
 ):
     """Skill change from mentoring for every row in a pair, from start-of-week skills.
 
@@ -62,11 +62,12 @@ def _pair_deltas(
     ``mentee_slots[mentee_start[d]:mentee_start[d + 1]]``. Returns ``delta`` (len(rows), K):
 
     * a mentee i of mentor m with quality q and contact hours h gains
-      ``min(1, mentoring_rate * a_i * e_i * q * h * mult * f_ik) * max(s_mk - s_ik, 0)``,
+      ``min(1, mentoring_rate * a_i * e_i * q * h * f_ik) * max(s_mk - s_ik, 0)``,
       where ``f_ik`` aims the contact time: all of it (K) on ``focus_competency[i]`` when
       that is >= 0 (e.g. reverse mentoring on one new competency), else on the
-      strategy-weighted gaps when targeted (mean 1 over k), else evenly (1); ``mult`` is
-      the targeted multiplier when targeted, else 1; ``e_i`` the weekly opportunity.
+      strategy-weighted gaps when targeted (``K w_k g_ik / sum_j w_j g_ij``, mean 1 over
+      k), else evenly (1): targeting moves the same hours to where the gaps are, so its
+      advantage grows with how uneven they are; ``e_i`` is the weekly opportunity.
       Only formal pairs (``pair_kind == 1``) of a targeted programme are targeted:
       informal mentoring is non-specific;
     * a mentor m gains ``reciprocal_rate * a_m * q_e * h_e * max(s_ek - s_mk, 0)`` summed
@@ -89,8 +90,6 @@ def _pair_deltas(
             coupling = mentoring_rate * aptitude[i] * effort * quality[i] * contact_hours[i]
             single = focus_competency[i]
             aimed = targeted and pair_kind[i] == 1
-            if aimed:
-                coupling *= targeted_multiplier
             gap_total = 0.0
             if aimed and single < 0:
                 gap_total = _performance_and_gap(own, required, inv_required, weights)[1]
@@ -139,9 +138,9 @@ def _novice_curve(novice_boost, novice_weeks):
 
 @with_serial_twin()
 def _learn_week(
-    skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required, weights,
-    doing_rate, novice_curve, forget_rate, noise_sd, key, week,
-    performance_out, gap_out,
+    skills, active, pid, aptitude, tenure_weeks, contact_hours, delta_row, delta, usage,
+    required, weights, doing_rate, inv_hours_per_week, novice_curve, forget_rate, noise_sd,
+    key, week, performance_out, gap_out,
 ):
     """One week of learning for every employee, in place, and their performance and gap.
 
@@ -153,7 +152,10 @@ def _learn_week(
     learning curve, ``1 + novice_boost * exp(-t / novice_weeks)`` by week of tenure t
     (:func:`_novice_curve`: a table, not an exp per person per week); ``e_i`` is the
     weekly opportunity factor (counter-based, mean 1, sd ``noise_sd``); forgetting acts
-    on the unused share ``1 - u_k``.
+    on the unused share ``1 - u_k``. A mentee's hours in meetings are hours not spent
+    doing the work: their doing rate is scaled by ``1 - h_i / hours_per_week`` (``h_i``
+    their weekly contact hours, 0 outside a pair), so a pair that teaches little costs
+    more than it gives.
 
     Performance is ``sum_k w_k min(s_k / r_k, 1)`` and gap ``sum_k w_k max(r_k - s_k, 0)``
     (:func:`_performance_and_gap`, summed in the compiler's vector lanes). Each row is
@@ -172,6 +174,8 @@ def _learn_week(
         tenure = tenure_weeks[i]
         novice = novice_curve[tenure] if tenure < novice_curve.shape[0] else 1.0
         doing = doing_rate * novice * aptitude[i] * _effort(key, week, pid[i], half_width)
+        busy = contact_hours[i] * inv_hours_per_week
+        doing *= 1.0 - (busy if busy < 1.0 else 1.0)
         row = skills[i]
         dr = delta_row[i]
         if dr < 0:
@@ -337,7 +341,7 @@ def learn_week(
     weights: np.ndarray,
     rates: LearningRates,
     targeted: bool,
-    targeted_multiplier: float,
+    hours_per_week: float,
     key: int,
     week: int,
     check: bool = True,
@@ -363,7 +367,7 @@ def learn_week(
         weights: float64 (K,), strategic weights (sum 1).
         rates: Learning rates.
         targeted: Aim formal pairs' mentoring at strategy-weighted gaps.
-        targeted_multiplier: Effect multiplier of targeted mentoring.
+        hours_per_week: Working hours a week (meeting hours are taken from doing).
         key: 64-bit run key.
         week: Simulation week.
         check: Validate every argument first (a caller whose arrays are known good, like
@@ -378,18 +382,18 @@ def learn_week(
     if check:
         _check_learn_week(skills, active, pid, aptitude, tenure_weeks, mentor, pair_kind,
                           quality, contact_hours, focus_competency, usage, required, weights)
+        require(hours_per_week > 0, "hours_per_week must be > 0")
     rows, delta_row, mentee_start, mentee_slots = pair_index(mentor)
     delta = kernel_for(_pair_deltas, rows.shape[0], 24 * n_k)(  # own, partner, delta
         skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
         mentee_start, mentee_slots, required, weights, rates.mentoring, rates.reciprocal,
-        bool(targeted), float(targeted_multiplier), rates.noise_sd, np.uint64(key),
-        np.int64(week),
+        bool(targeted), rates.noise_sd, np.uint64(key), np.int64(week),
     )
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)
     kernel_for(_learn_week, n, 8 * n_k + 48)(
-        skills, active, pid, aptitude, tenure_weeks, delta_row, delta, usage, required,
-        weights, rates.doing, rates.novice_curve, rates.forgetting,
-        rates.noise_sd, np.uint64(key), np.int64(week), performance, gap,
+        skills, active, pid, aptitude, tenure_weeks, contact_hours, delta_row, delta, usage,
+        required, weights, rates.doing, 1.0 / float(hours_per_week), rates.novice_curve,
+        rates.forgetting, rates.noise_sd, np.uint64(key), np.int64(week), performance, gap,
     )
     return performance, gap

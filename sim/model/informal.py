@@ -2,10 +2,12 @@
 
 Each week an unpaired employee forms a tie with a small probability (lower for
 underrepresented groups: they are ignored more often, Milkman et al. 2015); the mentor is
-chosen among a few random seniors by deep-level similarity, most often from the mentee's
-own group (homophily, Thomas 1990). Informal pairs are of higher quality than assigned
-ones (Ragins & Cotton 1999) and carry sponsorship, which underrepresented mentees get
-less often (CTI 2019). Runs with or without a formal programme, so a control arm keeps it.
+chosen among a few random seniors by what the would-be mentee can see of the pair's
+quality (deep-level similarity and the visible part of fit), most often from their own
+group (homophily, Thomas 1990). Because the partners choose each other, informal pairs
+come out better than assigned ones (Ragins & Cotton 1999) without a base of their own.
+They carry sponsorship, which underrepresented mentees get less often (CTI 2019; an
+imposed ratio until issue 13). On in both arms of an evaluation by default.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ class InformalMentoring:
         self.workforce = workforce
         self.relationships = relationships
         self.rng = rng
-        self.quality_sd = scenario.programme.quality_sd
-        self.base_quality = scenario.relationships.informal_quality
-        self.similarity_effect = scenario.relationships.similarity_effect
+        rel = scenario.relationships
+        self.quality_sd = rel.quality_sd
+        self.visibility = rel.fit_visibility
+        self.similarity_effect = rel.similarity_effect
+        self.base_quality = informal_base_quality(scenario)
         self.min_tenure = scenario.programme.mentor_min_tenure_weeks
         self.min_performance = scenario.programme.mentor_min_performance
         self.contact_hours = self.design.meetings_per_month / WEEKS_PER_MONTH
@@ -63,15 +67,17 @@ class InformalMentoring:
             return
         pool = matching.senior_pool(wf, self.min_tenure, self.min_performance)
         mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
-        mentees, chosen = matching.assign(
-            "informal", wf, self.rng.permutation(mentees), mentors, capacity, required,
-            weights, self.rng, d.candidates_per_mentee, homophily=d.homophily,
+        mentees, chosen, seen = matching.choose_informal(
+            wf, self.rng.permutation(mentees), mentors, capacity, self.rng,
+            d.candidates_per_mentee, d.homophily, self.similarity_effect,
+            self.quality_sd * np.sqrt(self.visibility),
         )
         if mentees.shape[0] == 0:
             return
         sim = similarity(wf, mentees, chosen)
         quality = draw_quality(
-            self.rng, self.base_quality, sim, self.quality_sd, self.similarity_effect
+            self.rng, self.base_quality, sim, self.quality_sd, self.similarity_effect,
+            visible_fit=seen, visibility=self.visibility,
         )
         under = wf.underrepresented[wf.group[mentees]]
         sponsor_chance = np.where(under, d.underrepresented_sponsorship_ratio, 1.0)
@@ -80,3 +86,16 @@ class InformalMentoring:
             mentees, chosen, INFORMAL, quality, d.duration_weeks, self.contact_hours,
             sponsored=sponsored,
         )
+
+
+def informal_base_quality(scenario: Scenario) -> float:
+    """Mean quality of an informal pair before similarity and fit.
+
+    The shared base, plus voluntariness (every informal tie is voluntary) and the
+    meeting-frequency effect of ``informal.meetings_per_month``; no training.
+    """
+    rel = scenario.relationships
+    frequency = rel.quality_per_extra_meeting_per_month * (
+        scenario.informal.meetings_per_month - rel.reference_meetings_per_month
+    )
+    return float(np.clip(rel.base_quality + rel.voluntary_bonus + frequency, 0.0, 1.0))

@@ -11,7 +11,9 @@ O(mentees x candidates x K), never mentees x mentors):
   input into matching raises quality (Kendall & Smith-Jentsch 2015).
 - ``peer``: near-peers (some tenure, below senior) by gap-targeted score.
 - ``reverse``: juniors strong in one new competency teach seniors short in it.
-- informal self-selection (used by :mod:`sim.model.informal`): similarity plus homophily.
+- informal self-selection (:func:`choose_informal`, used by :mod:`sim.model.informal`):
+  the would-be mentee picks the candidate who looks best to them: similarity, the part of
+  the pair's fit they can see, and (with ``homophily``) their own group first.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def assign(
     """Match ``mentees`` (in priority order) to ``mentors`` with free ``capacity``.
 
     Args:
-        policy: A matching policy name (see the module docstring) or ``"informal"``.
+        policy: A matching policy name (see the module docstring).
         workforce: The arrays.
         mentees: Slots to match, highest priority first.
         mentors: Slots with free capacity (any of this round's mentees among them are left
@@ -105,7 +107,7 @@ def assign(
         weights: Strategic weights (K,).
         rng: The caller's Generator (candidate draws, shuffles).
         candidates_per_mentee: How many random candidates each mentee considers.
-        homophily: For ``informal``: chance a mentee looks only at their own group.
+        homophily: Unused (informal ties: :func:`choose_informal`).
 
     Returns:
         The matched mentees and their mentors (equal-length slot arrays).
@@ -136,12 +138,63 @@ def assign(
         teach = _teaching_scores(workforce, mentees, slots, required, weights)
         scale = teach.max() if teach.size and teach.max() > 0 else 1.0
         scores = 0.5 * sim + 0.5 * teach / scale
-    elif policy == "informal":
-        same = workforce.group[slots] == workforce.group[mentees][:, None]
-        own_group_only = rng.random(mentees.shape[0]) < homophily
-        scores = sim + np.where(same & own_group_only[:, None], 10.0, 0.0)
     else:
         raise ValueError(f"unknown matching policy {policy!r}")
     chosen = match_by_scores(scores, candidates, capacity)
     keep = chosen >= 0
     return mentees[keep], mentors[chosen[keep]]
+
+
+def choose_informal(
+    workforce: Workforce,
+    mentees: np.ndarray,
+    mentors: np.ndarray,
+    capacity: np.ndarray,
+    rng: np.random.Generator,
+    candidates_per_mentee: int,
+    homophily: float,
+    similarity_effect: float,
+    seen_fit_sd: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Informal ties: each would-be mentee chooses among a few seniors they know.
+
+    Each mentee looks at ``candidates_per_mentee`` random seniors with a free place (only
+    at their own group, with chance ``homophily``: Thomas 1990) and picks the one whose
+    pair looks best in quality units: ``similarity_effect x similarity + seen_fit_sd x z``,
+    ``z`` the standardised visible fit of that pair (a standard normal per candidate).
+
+    Args:
+        workforce: The arrays.
+        mentees: Slots seeking a mentor, in the order they are served.
+        mentors: Seniors with free places; capacity: their free places (int64).
+        capacity: Free places of each of ``mentors``.
+        rng: The caller's Generator.
+        candidates_per_mentee: Seniors each mentee looks at.
+        homophily: Chance a mentee looks only at their own group.
+        similarity_effect: Quality per unit of similarity (as in the quality model).
+        seen_fit_sd: sd of the visible part of fit, in quality units.
+
+    Returns:
+        (matched mentees, their mentors, the chosen pairs' standardised visible fit).
+
+    """
+    not_mentee = ~np.isin(mentors, mentees)
+    mentors, capacity = mentors[not_mentee], capacity[not_mentee]
+    if mentees.shape[0] == 0 or mentors.shape[0] == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=np.float64)
+    candidates = rng.integers(0, mentors.shape[0], size=(mentees.shape[0], candidates_per_mentee))
+    slots = mentors[candidates]
+    seen = rng.standard_normal(candidates.shape)
+    scores = similarity_effect * similarity(workforce, mentees[:, None], slots)
+    scores += seen_fit_sd * seen
+    same = workforce.group[slots] == workforce.group[mentees][:, None]
+    own_group_only = rng.random(mentees.shape[0]) < homophily
+    scores += np.where(same & own_group_only[:, None], 10.0, 0.0)
+    chosen = match_by_scores(scores, candidates, capacity)
+    keep = np.flatnonzero(chosen >= 0)
+    # the column of each mentee's chosen candidate: a mentor drawn twice among one
+    # mentee's candidates is judged by the better-looking of the two draws
+    is_chosen = candidates[keep] == chosen[keep][:, None]
+    column = np.argmax(np.where(is_chosen, scores[keep], -np.inf), axis=1)
+    return mentees[keep], mentors[chosen[keep]], seen[keep, column]

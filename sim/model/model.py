@@ -132,7 +132,8 @@ class MentoringModel(mesa.Model):
             wf.skills, wf.active, wf.pid, wf.aptitude, wf.tenure_weeks, wf.mentor, wf.pair_kind,
             wf.quality,
             wf.contact_hours, wf.focus_competency, env.usage, env.required, env.weights,
-            self.rates, design.targeted, design.targeted_multiplier, self.key, week,
+            self.rates, design.targeted, self.scenario.organisation.hours_per_week, self.key,
+            week,
             check=week == 0,  # the arrays keep their dtypes and shapes
         )
         threshold = self.scenario.organisation.proficiency_threshold

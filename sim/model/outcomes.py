@@ -1,13 +1,16 @@
 """The two outcome channels besides skills: attitude/commitment and careers.
 
-*Commitment* (in SD units, 0 = baseline) rises while someone is mentored, towards an
-effect proportional to relationship quality (attitudes d ~ 0.35 for an average pair,
-Allen et al. 2004), less for e-mentoring (less psychosocial support); mentors gain a
-little too. It fades with a half-life once the pair ends, and drops below baseline after
-an early ending (in :mod:`sim.model.relationships`). The quit hazard is multiplied by
-``exp(-coef x commitment)``, with ``coef`` set so that an average mentee's commitment
-gives the mentored quit hazard ratio (0.8). Commitment also lifts performance a little
-(motivation), which mentoring acts on and tools do not.
+*Commitment* (in SD units, 0 = baseline) moves, while someone is mentored, towards a
+target proportional to how far the relationship's quality is above the marginal level:
+``mentee_effect_sd x (q - q_marginal) / (q_ref - q_marginal)``, so a pair of reference
+quality gives the meta-analytic attitude effect (d ~ 0.35, Allen et al. 2004; a
+calibration target), a marginal pair none (Ragins, Cotton & Miller 2000) and a
+dysfunctional one harm (Eby et al. 2000, 2004); less for e-mentoring (less psychosocial
+support); mentors gain a little too. It fades with a half-life once the pair ends: an
+early ending leaves behind what the poor pair did, no penalty is added. The quit hazard
+is multiplied by ``exp(-coef x commitment)``, ``coef = -ln(quit_hazard_ratio_per_sd)``,
+so the mentored hazard ratio is an outcome of the relationships people had. Commitment
+also lifts performance a little (motivation), which mentoring acts on and tools do not.
 
 *Careers*: proficient employees with ``workforce.promotion_min_tenure_weeks`` of tenure
 (two years) are promoted at a base rate; an active sponsor (formal pairs while management
@@ -30,10 +33,7 @@ MAX_LEVEL = 10  # highest career level (levels are int8)
 
 def commitment_coefficient(scenario: Scenario) -> float:
     """How strongly one SD of commitment lowers the log quit hazard."""
-    a = scenario.attitudes
-    if a.mentee_effect_sd <= 0:
-        return 0.0
-    return float(np.log(1.0 / a.mentored_quit_hazard_ratio) / a.mentee_effect_sd)
+    return float(-np.log(scenario.attitudes.quit_hazard_ratio_per_sd))
 
 
 class Outcomes:
@@ -49,8 +49,11 @@ class Outcomes:
         self.workforce = workforce
         a = scenario.attitudes
         self.coef = commitment_coefficient(scenario)
-        self.mentee_effect = a.mentee_effect_sd
-        self.reference_quality = scenario.relationships.reference_quality
+        rel = scenario.relationships
+        self.marginal_quality = rel.marginal_quality
+        self.effect_per_quality = a.mentee_effect_sd / max(
+            rel.reference_quality - rel.marginal_quality, 1e-9
+        )
         self.mentor_target = (
             float(np.log(1.0 / a.mentor_quit_hazard_ratio) / self.coef) if self.coef else 0.0
         )
@@ -74,7 +77,8 @@ class Outcomes:
         self.promotions_week = update_outcomes(
             wf.active, wf.mentor, wf.load, wf.quality, wf.pair_kind, wf.commitment,
             wf.tenure_weeks, wf.performance, wf.level, wf.promotions, wf.sponsored, wf.pid,
-            self.mentee_effect / self.reference_quality, FORMAL if self.psychosocial < 1 else -1,
+            self.effect_per_quality, self.marginal_quality,
+            FORMAL if self.psychosocial < 1 else -1,
             self.psychosocial, self.mentor_target, self.rise, self.fade, self.threshold,
             self.promotion_min_tenure_weeks, MAX_LEVEL, self.promotion_weekly,
             self.sponsorship_multiplier, wf.key, week,

@@ -76,8 +76,9 @@ class Programme:
             self.prep_hours *= d.e_mentoring_prep_share
         rel = scenario.relationships
         self.similarity_effect = rel.similarity_effect
+        self.quality_sd = rel.quality_sd
         training = 1.0 - np.exp(-d.mentor_training_hours / rel.training_scale_hours)
-        base = d.formal_quality * rel.informal_quality + rel.training_quality_gain * training
+        base = rel.base_quality + rel.training_quality_gain * training
         base += rel.quality_per_extra_meeting_per_month * (
             d.meetings_per_month - rel.reference_meetings_per_month
         )
@@ -88,7 +89,7 @@ class Programme:
             base *= rel.e_mentoring_quality
         self.base_quality = float(np.clip(base, 0.0, 1.0))
         self.mentee_input_bonus = (
-            rel.mentee_choice_bonus_sd * d.quality_sd if d.matching == "mentee_choice" else 0.0
+            rel.mentee_choice_bonus_sd * rel.quality_sd if d.matching == "mentee_choice" else 0.0
         )
         self.support = d.management_support
         self.coordination_hours_per_pair = scenario.evaluation.coordination_hours_per_pair
@@ -197,7 +198,7 @@ class Programme:
             return
         sim = similarity(wf, mentees, chosen)
         quality = draw_quality(
-            self.rng, self.base_quality + self.mentee_input_bonus, sim, d.quality_sd,
+            self.rng, self.base_quality + self.mentee_input_bonus, sim, self.quality_sd,
             self.similarity_effect,
         )
         sponsored = self.rng.random(mentees.shape[0]) < self.support

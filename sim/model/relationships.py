@@ -4,7 +4,14 @@ A pair lives on its mentee's row of the workforce arrays (mentor slot, kind, hid
 quality, age, planned duration, contact hours, focus, sponsorship) and adds one to its
 mentor's ``load``. Formal (programme) and informal pairs share this lifecycle: they
 complete at their planned duration, end when either person leaves, or end early with a
-weekly hazard that falls as quality rises.
+weekly hazard that falls steeply as quality rises (low-quality pairs are the ones that
+end early; Grossman & Rhodes 2002), so the harm of an early ending is that of the poor
+relationship before it, not a penalty added at the ending.
+
+Quality is built from the same parts for every pair (:func:`draw_quality`): a base, the
+design's gains, deep-level similarity and the pair's fit. Only people who choose each
+other see part of the fit before they start: they pick the candidate who looks best, so
+self-selected pairs come out better than assigned ones by selection (docs/ODD.md 7.4).
 """
 
 from __future__ import annotations
@@ -42,22 +49,38 @@ def draw_quality(
     sim: np.ndarray,
     sd: float,
     similarity_effect: float,
+    visible_fit: np.ndarray | None = None,
+    visibility: float = 0.0,
 ) -> np.ndarray:
-    """Relationship quality of new pairs: base + similarity effect + noise, clipped.
+    """Relationship quality of new pairs: base + similarity effect + fit, clipped.
+
+    A pair's fit is ``sd * (sqrt(v) z_seen + sqrt(1 - v) z_hidden)``: with no choice both
+    parts are fresh standard normals (fit ~ N(0, sd^2)); pairs whose partners chose each
+    other pass the standardised visible part they chose on as ``visible_fit`` (the best of
+    the candidates they looked at, so above 0 on average).
 
     Args:
-        rng: The caller's Generator (one normal draw per pair).
-        base: Mean quality of a pair of average similarity.
+        rng: The caller's Generator (one or two normal draws per pair).
+        base: Mean quality of a pair of average similarity and average fit.
         sim: Deep-level similarity of each pair (see :func:`similarity`; mean 0.5).
-        sd: Standard deviation of the noise (``programme.quality_sd``).
+        sd: Standard deviation of the fit (``relationships.quality_sd``).
         similarity_effect: Quality per unit of similarity above 0.5
             (``relationships.similarity_effect``).
+        visible_fit: Standardised visible fit of each pair as chosen, or None (assigned).
+        visibility: Share ``v`` of the fit variance that is visible
+            (``relationships.fit_visibility``); used with ``visible_fit``.
 
     Returns:
         float64 qualities in [MIN_QUALITY, 1], one per pair.
 
     """
-    quality = base + similarity_effect * (sim - 0.5) + rng.normal(0.0, sd, sim.shape[0])
+    n = sim.shape[0]
+    if visible_fit is None:
+        fit = rng.normal(0.0, sd, n)
+    else:
+        hidden = rng.normal(0.0, 1.0, n)
+        fit = sd * (np.sqrt(visibility) * visible_fit + np.sqrt(1.0 - visibility) * hidden)
+    quality = base + similarity_effect * (sim - 0.5) + fit
     return np.clip(quality, MIN_QUALITY, 1.0)
 
 
@@ -72,8 +95,8 @@ class Relationships:
 
     def __init__(self, scenario: Scenario, workforce: Workforce) -> None:
         self.workforce = workforce
-        self.penalty = scenario.programme.early_ending_penalty
         self.reference_quality = scenario.relationships.reference_quality
+        self.quality_slope = scenario.relationships.early_ending_quality_slope
         share = scenario.programme.early_ending_share_6_months
         self._early_hazard = 1.0 - (1.0 - share) ** (1.0 / EARLY_WINDOW_WEEKS)
         self.counts: Counter[tuple[int, str]] = Counter()
@@ -157,14 +180,21 @@ class Relationships:
         self.end(mentees[finished], "completed")
 
         ongoing = mentees[~finished]
-        hazard = self._early_hazard * (1.0 - wf.quality[ongoing]) / (1.0 - self.reference_quality)
         draws = counter_uniforms(wf.key, week, wf.pid[ongoing], STREAM_EARLY_ENDING)
-        early = ongoing[draws < hazard]
+        early = ongoing[draws < self.early_hazard(wf.quality[ongoing])]
         if early.shape[0]:
             self.end(early, "ended_early")
             wf.early_ended[early] = True
-            # Grossman & Rhodes 2002: after an early ending mentees fare worse than controls
-            wf.commitment[early] = np.minimum(wf.commitment[early], 0.0) - self.penalty
+
+    def early_hazard(self, quality: np.ndarray) -> np.ndarray:
+        """Weekly early-ending hazard of pairs of ``quality``.
+
+        ``h_ref * exp(-slope * (q - q_ref))``, capped at 1: a pair of reference quality
+        ends within six months with ``programme.early_ending_share_6_months``; a poorer
+        one much more often (``relationships.early_ending_quality_slope``).
+        """
+        shift = self.quality_slope * (quality - self.reference_quality)
+        return np.minimum(self._early_hazard * np.exp(-shift), 1.0)
 
     def on_leave(self, leavers: np.ndarray) -> None:
         """End the pairs of employees who leave (as mentee or as mentor)."""

@@ -82,11 +82,11 @@ def test_overrides_set_any_field_and_are_validated():
 def test_with_overrides_revalidates_and_names_the_source():
     scenario = load_scenario(MENTORING)
     assert with_overrides(scenario, {}, "<x>") is scenario
-    changed = with_overrides(scenario, {"programme.formal_quality": 0.7}, "<x>")
-    assert changed.programme.formal_quality == 0.7
-    assert scenario.programme.formal_quality == 0.6  # the scenario is not changed
-    with pytest.raises(ScenarioError, match=r"^<x>: programme.formal_quality = 1.5"):
-        with_overrides(scenario, {"programme.formal_quality": 1.5}, "<x>")
+    changed = with_overrides(scenario, {"relationships.base_quality": 0.7}, "<x>")
+    assert changed.relationships.base_quality == 0.7
+    assert scenario.relationships.base_quality == 0.4  # the scenario is not changed
+    with pytest.raises(ScenarioError, match=r"^<x>: relationships.base_quality = 1.5"):
+        with_overrides(scenario, {"relationships.base_quality": 1.5}, "<x>")
 
 
 @pytest.mark.parametrize(

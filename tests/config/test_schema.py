@@ -17,10 +17,14 @@ def test_defaults_are_the_baseline():
     assert scenario.programme.enabled is False
 
 
-# The literature constants that were module constants of sim.model: their defaults are
-# the values the model had (the golden numbers depend on them), each with a source.
+# The literature constants of the relationship model and a few others: each is a field
+# with its default and a source or status mark.
 LITERATURE_FIELDS = {
-    "relationships.informal_quality": 0.8,
+    "relationships.base_quality": 0.4,
+    "relationships.quality_sd": 0.15,
+    "relationships.fit_visibility": 0.5,
+    "relationships.marginal_quality": 0.3,
+    "relationships.early_ending_quality_slope": 6.0,
     "relationships.similarity_effect": 0.3,
     "relationships.training_quality_gain": 0.1,
     "relationships.training_scale_hours": 8.0,
@@ -39,7 +43,12 @@ LITERATURE_FIELDS = {
 
 # (field, a value just outside its range on each side)
 OUT_OF_RANGE = [
-    ("relationships.informal_quality", 0.0), ("relationships.informal_quality", 1.01),
+    ("relationships.base_quality", 0.0), ("relationships.base_quality", 1.01),
+    ("relationships.quality_sd", -0.01), ("relationships.quality_sd", 1.01),
+    ("relationships.fit_visibility", -0.1), ("relationships.fit_visibility", 1.1),
+    ("relationships.marginal_quality", -0.1), ("relationships.marginal_quality", 1.0),
+    ("relationships.early_ending_quality_slope", -1),
+    ("relationships.early_ending_quality_slope", 51),
     ("relationships.similarity_effect", -0.1), ("relationships.similarity_effect", 1.5),
     ("relationships.training_quality_gain", -0.01), ("relationships.training_quality_gain", 2),
     ("relationships.training_scale_hours", 0.0), ("relationships.training_scale_hours", 201),
@@ -220,3 +229,22 @@ def test_booleans_are_refused_through_the_python_api_too():
 
     with pytest.raises(ScenarioError, match="horizon_weeks = True"):
         MentoringModel("baseline", horizon_weeks=True)
+
+
+@pytest.mark.parametrize("key, hint", [
+    ("programme.targeted_multiplier", "aiming contact time"),
+    ("programme.early_ending_penalty", "marginal_quality"),
+    ("relationships.informal_quality", "relationships.base_quality"),
+    ("attitudes.mentored_quit_hazard_ratio", "quit_hazard_ratio_per_sd"),
+])
+def test_removed_keys_say_what_replaced_them_in_one_line(key, hint):
+    with pytest.raises(ScenarioError) as error:
+        load_scenario("mentoring", {key: 0.5})
+    message = str(error.value)
+    assert "\n" not in message and key in message and hint in message
+    assert "no longer a scenario key" in message
+
+
+def test_marginal_quality_must_be_below_reference():
+    with pytest.raises(ScenarioError, match="marginal_quality = 0.6 must be below"):
+        load_scenario("mentoring", {"relationships.marginal_quality": 0.6})

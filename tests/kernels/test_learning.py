@@ -48,7 +48,7 @@ def test_mentoring_raises_mentee_towards_mentor_only():
         tenure_weeks=np.full(2, 500, np.int32), usage=np.array([1.0, 1.0]),
         required=np.array([0.8, 0.8]), weights=np.array([0.5, 0.5]),
         contact_hours=np.ones(2), focus_competency=np.full(2, -1, np.int16),
-        targeted=False, targeted_multiplier=1.0, key=1, week=1,
+        targeted=False, hours_per_week=40.0, key=1, week=1,
     )
     rates = LearningRates(0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 0.0)
     without = skills.copy()

@@ -3,7 +3,7 @@
 Each test changes one field of ``[relationships]`` (or ``programme.e_mentoring_prep_share``,
 ``workforce.promotion_min_tenure_weeks``, ``informal.candidates_per_mentee``) and checks
 the model's state moves the way the field says, by an amount the formula fixes; each would
-fail if the model ignored the field. Pair qualities are read with ``programme.quality_sd
+fail if the model ignored the field. Pair qualities are read with ``relationships.quality_sd
 = 0`` and ``relationships.similarity_effect = 0`` where that makes them exact.
 """
 
@@ -18,7 +18,7 @@ from tests.paths import MENTORING
 
 SMALL = {"organisation.headcount": 400, "horizon_weeks": 30, "programme.start_week": 1,
          "programme.duration_weeks": 26}
-EXACT = {"programme.quality_sd": 0.0, "relationships.similarity_effect": 0.0}
+EXACT = {"relationships.quality_sd": 0.0, "relationships.similarity_effect": 0.0}
 
 
 def model_after(weeks: int, overrides: dict, seed: int = 11) -> MentoringModel:
@@ -44,28 +44,29 @@ def formal_quality(**fields) -> float:
     return float(quality[0])
 
 
-def test_informal_quality_sets_the_base_of_formal_pairs_too():
-    low = formal_quality(relationships__informal_quality=0.6)
-    high = formal_quality(relationships__informal_quality=0.9)
-    assert high - low == pytest.approx(0.6 * 0.3)  # formal_quality x the change
+def test_base_quality_sets_formal_pairs():
+    low = formal_quality(relationships__base_quality=0.3)
+    high = formal_quality(relationships__base_quality=0.6)
+    assert high - low == pytest.approx(0.3)  # the design's gains add on top
 
 
-def test_informal_quality_sets_informal_pairs():
+def test_base_quality_sets_informal_pairs_with_voluntariness_and_frequency():
     def started(value):
         model = model_after(10, {**EXACT, "programme.enabled": False, "informal.enabled": True,
                                  "informal.ties_per_year": 2.0,
-                                 "relationships.informal_quality": value})
+                                 "relationships.base_quality": value})
         rel = model.relationships
         assert rel.count(INFORMAL, "started") >= 20
         return rel.quality_sum[INFORMAL].sum() / rel.started_by_group[INFORMAL].sum()
 
-    assert started(0.5) == pytest.approx(0.5)
-    assert started(0.9) == pytest.approx(0.9)
+    # base + voluntary 0.05 + 0.025 x (1 meeting a month - 2): no fit, no similarity
+    assert started(0.5) == pytest.approx(0.5 + 0.05 - 0.025)
+    assert started(0.8) == pytest.approx(0.8 + 0.05 - 0.025)
 
 
 def test_similarity_effect_ties_quality_to_similarity():
     def pairs(effect):
-        model = model_after(1, {"programme.quality_sd": 0.0,
+        model = model_after(1, {"relationships.quality_sd": 0.0,
                                 "relationships.similarity_effect": effect})
         wf = model.workforce
         mentees = np.flatnonzero(wf.pair_kind == FORMAL)
@@ -127,7 +128,7 @@ def test_e_mentoring_quality():
 
 
 def test_mentee_choice_bonus_in_units_of_quality_sd():
-    choice = {"programme__matching": "mentee_choice", "programme__quality_sd": 0.1,
+    choice = {"programme__matching": "mentee_choice", "relationships__quality_sd": 0.1,
               "relationships__similarity_effect": 0.0}
     none = formal_qualities(relationships__mentee_choice_bonus_sd=0.0, **choice)
     two = formal_qualities(relationships__mentee_choice_bonus_sd=2.0, **choice)
@@ -140,16 +141,17 @@ def test_reference_quality_scales_early_endings_and_commitment():
     def run(reference, weeks):
         return model_after(weeks, {"relationships.reference_quality": reference})
 
-    # the early-ending hazard is h (1 - q) / (1 - reference): 8 times higher at 0.9 than
-    # at 0.2 (41 vs 8 endings in 26 weeks with this seed)
-    ended = {r: run(r, 26).relationships.count(FORMAL, "ended_early") for r in (0.2, 0.9)}
-    assert ended[0.9] > 3 * ended[0.2] > 0
-    # a mentee's commitment moves towards mentee_effect_sd x q / reference
+    # the early-ending hazard is h exp(-6 (q - reference)): pairs of quality ~0.5 end
+    # e^(6 x 0.4) = 11 times more often when the reference is 0.9 than when it is 0.5
+    ended = {r: run(r, 26).relationships.count(FORMAL, "ended_early") for r in (0.5, 0.9)}
+    assert ended[0.9] > 3 * ended[0.5] > 0
+
+    # a mentee's commitment moves towards mentee_effect_sd x (q - 0.3) / (reference - 0.3)
     def commitment(reference):
         wf = run(reference, 8).workforce
         return wf.commitment[wf.pair_kind == FORMAL].mean()
 
-    low, high = commitment(0.25), commitment(0.75)  # 0.36 and 0.12 with this seed
+    low, high = commitment(0.4), commitment(0.8)
     assert low > 2 * high > 0
 
 

@@ -198,7 +198,8 @@ def test_mentoring_shortens_time_to_proficiency():
     assert 8 <= np.median(base) <= 30  # research notes: 8-26+ weeks
     # faster ramp for those who get there, and more of them get there within the horizon
     assert np.median(mentored) < np.median(base)
-    assert np.mean(mentored) < 0.95 * np.mean(base)
+    # at the meta-analytic effect size (docs/ODD.md 7.1) the speed-up is a few percent
+    assert np.mean(mentored) < 0.99 * np.mean(base)
     assert len(mentored) > len(base)
 
 
@@ -210,12 +211,12 @@ def test_mentees_end_up_with_smaller_gaps_than_their_own_control():
     # staff in post at week 0 keep slot = pid - 1 for as long as they stay
     slots = np.arange(500)
     same_person = (treated.pid == slots + 1) & (control.pid == slots + 1)
-    mentored = same_person & treated.ever_mentored
+    mentored = same_person & treated.ever_formal  # informal ties are in both arms
     assert mentored.sum() > 20
     gap_with = treated.gap[mentored]
     gap_without = control.gap[mentored]
-    assert gap_with.mean() < 0.92 * gap_without.mean()
-    assert (gap_with <= gap_without + 1e-9).mean() > 0.9
+    assert gap_with.mean() < 0.98 * gap_without.mean()
+    assert (gap_with <= gap_without + 1e-9).mean() > 0.75
 
 
 @pytest.mark.parametrize("limit", [None, 0, 1, 7, 50, 199, 200, 500])

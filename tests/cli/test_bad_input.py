@@ -100,7 +100,7 @@ FIELDS = {
     | st.floats(max_value=-1e-9, allow_nan=False),
     "programme.max_mentee_share": st.floats(min_value=0.5 + 1e-9, allow_nan=False)
     | st.floats(max_value=-1e-9, allow_nan=False),
-    "programme.formal_quality": st.floats(min_value=1.0 + 1e-9, allow_nan=False)
+    "relationships.base_quality": st.floats(min_value=1.0 + 1e-9, allow_nan=False)
     | st.floats(max_value=0.0, allow_nan=False),
     "informal.homophily": st.floats(min_value=1.0 + 1e-9, allow_nan=False)
     | st.floats(max_value=-1e-9, allow_nan=False),

@@ -8,8 +8,14 @@ without the programme (their slot keeps ``pid = slot + 1`` while they stay).
 
 Levels (Kirkpatrick; Phillips):
 1. reaction — relationship quality, early endings, completions;
-2. learning — mentees' skill gain and gap closed, against themselves in the control arm;
-3. behaviour — mentees' on-the-job performance, as a difference and Cohen's d;
+2. learning — mentees' skill gain and gap closed, against themselves in the control arm
+   (at the end, and 12 months into their pair), multi-skilling breadth, and the formal
+   mentors' own gain;
+3. behaviour — mentees' on-the-job performance and commitment, as differences and
+   standardised differences (d), like for like: the same people at the same number of
+   weeks since their first formal match (6 and 12 months in, and a year after the pair's
+   planned end), over the SD of the control arm's values of those same people
+   (:mod:`sim.analysis.effect_profile`); and their retention at those times;
 4. results — organisation performance, output, retention, promotions, time to
    proficiency, knowledge lost;
 5. ROI = (monetised benefits - costs) / costs x 100 by Phillips' rules, discounted week
@@ -21,7 +27,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from sim.analysis.effect_profile import EffectProfile, _same_person, at, headline_weeks
 from sim.analysis.roi import roi
 from sim.config import Scenario, with_overrides
 from sim.model.relationships import FORMAL, INFORMAL
@@ -46,12 +54,29 @@ def _nan_mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.shape[0] else float("nan")
 
 
-def evaluate(treated, control) -> dict[str, Any]:
+def _breadth(model) -> np.ndarray:
+    """Competencies at or above the required level, per slot (multi-skilling breadth)."""
+    return np.count_nonzero(model.workforce.skills >= model.environment.required, axis=1)
+
+
+def evaluate(treated, control,
+             profile: EffectProfile | pd.DataFrame | None = None) -> dict[str, Any]:
     """Compare a run with its control arm (both already run to the horizon).
+
+    The like-for-like figures (``..._6m``, ``..._12m``, ``..._after_1y``, and
+    ``effect_size_d``, the 12-month performance d) come from ``profile``, collected while
+    the two arms were stepped in lockstep
+    (:func:`sim.analysis.effect_profile.run_in_lockstep`); without one they are nan. Each
+    is nan when the horizon does not reach that τ or fewer than
+    :data:`~sim.analysis.effect_profile.MIN_PEOPLE` people are observed there. The
+    ``..._end`` figures and the plain differences are at the end of the run, over the
+    staff in post at week 0 who are still there in both arms and were ever in a formal
+    pair; they depend on the horizon (matches of every age are mixed).
 
     Args:
         treated: The :class:`~sim.model.model.MentoringModel` with the programme.
         control: The same scenario and seed without it.
+        profile: The effect profile of the two arms (the collector or its frame).
 
     Returns:
         Nested dict: ``level1_reaction`` .. ``level5_roi``, ``equity``, ``sample``.
@@ -65,6 +90,16 @@ def evaluate(treated, control) -> dict[str, Any]:
     mentees = np.flatnonzero(same & t_wf.ever_formal)
     t_job, c_job = treated.job_performance(), control.job_performance()
     weights = treated.environment.weights
+    duration = scenario.programme.duration_weeks
+    if isinstance(profile, EffectProfile):
+        duration = profile.planned_duration_weeks or duration
+        profile = profile.frame()
+    taus = headline_weeks(duration)
+
+    def by_tau(column: str, count: str = "n") -> dict[str, float]:
+        return {when: at(profile, tau, column, count) for when, tau in taus.items()}
+
+    mentors = np.flatnonzero(_same_person(t_wf, c_wf) & t_wf.trained)
 
     started = rel.count(FORMAL, "started")
     level1 = {
@@ -79,12 +114,26 @@ def evaluate(treated, control) -> dict[str, Any]:
         "skill_gain": _nan_mean(skill_t - skill_c),
         "gap_closed": _nan_mean(c_wf.gap[mentees] - t_wf.gap[mentees]),
         "share_better_off": _nan_mean((skill_t > skill_c).astype(float)),
+        "skill_gain_12m": by_tau("skill_difference")["12m"],
+        "mentor_skill_gain": _nan_mean(
+            (t_wf.skills[mentors] - c_wf.skills[mentors]) @ weights
+        ),
+        "breadth_gain": _nan_mean(
+            (_breadth(treated)[mentees] - _breadth(control)[mentees]).astype(float)
+        ),
     }
     diff = t_job[mentees] - c_job[mentees]
     control_sd = float(c_job[c_wf.active].std(ddof=1)) if c_wf.n_active > 1 else np.nan
+    performance_d = by_tau("performance_d")
+    commitment_d = by_tau("commitment_d")
+    retention = by_tau("retention_difference", "cohort")
     level3 = {
+        "effect_size_d": performance_d["12m"],
+        **{f"performance_d_{when}": value for when, value in performance_d.items()},
+        **{f"commitment_d_{when}": value for when, value in commitment_d.items()},
+        **{f"retention_difference_{when}": value for when, value in retention.items()},
         "performance_difference": _nan_mean(diff),
-        "effect_size_d": _nan_mean(diff) / control_sd if control_sd > 0 else np.nan,
+        "performance_d_end": _nan_mean(diff) / control_sd if control_sd > 0 else np.nan,
         "commitment_difference": _nan_mean(t_wf.commitment[mentees] - c_wf.commitment[mentees]),
     }
     last = slice(-13, None)
@@ -117,7 +166,15 @@ def evaluate(treated, control) -> dict[str, Any]:
         "level4_results": level4,
         "level5_roi": level5,
         "equity": equity,
-        "sample": {"same_person_mentees": float(mentees.shape[0])},
+        "sample": {
+            "same_person_mentees": float(mentees.shape[0]),
+            "same_person_mentors": float(mentors.shape[0]),
+            "profile_mentees_at_match": (
+                float(profile["n"].iloc[0]) if profile is not None and len(profile)
+                else np.nan
+            ),
+            "profile_mentees_12m": at(profile, taus["12m"], "n", "n"),
+        },
     }
 
 

@@ -9,6 +9,8 @@ A run directory (``mentorsim run``, :func:`write_run_directory`)::
     causes.csv                  cause analysis
     evaluation.json             Kirkpatrick levels, ROI, equity (with a control arm)
     control_timeseries.parquet  the control arm's reporters (with a control arm)
+    effect_profile.csv          formal mentees vs themselves by weeks since first match
+                                (with a control arm; index ``weeks_since_match``)
     *.png                       figures, drawn by a hook (``mentorsim run`` draws them with
                                 sim.viz; the library writes data files only)
     manifest.json               written last: scenario, seed, versions, code and CPU
@@ -57,9 +59,10 @@ if TYPE_CHECKING:
 TIMESERIES = "timeseries.parquet"
 RUN_DATA_FILES = frozenset({
     TIMESERIES, "summary.json", "scenario.toml", "gaps_by_group.csv", "causes.csv",
-    "evaluation.json", "control_timeseries.parquet",
+    "evaluation.json", "control_timeseries.parquet", "effect_profile.csv",
 })
-RUN_FIGURES = frozenset({"plot.png", "gaps.png", "programme_vs_control.png"})
+RUN_FIGURES = frozenset({"plot.png", "gaps.png", "programme_vs_control.png",
+                         "effect_profile.png"})
 RUN_FILES = RUN_DATA_FILES | RUN_FIGURES
 """The names a run directory may hold besides ``manifest.json``: an existing directory with
 anything else is not replaced."""
@@ -97,6 +100,9 @@ def write_run_files(directory: str | Path, result: RunResult,
                                               index_label="group")
     if "causes" in result.tables:
         result.tables["causes"].to_csv(directory / "causes.csv", index=False)
+    if "effect_profile" in result.tables:
+        result.tables["effect_profile"].to_csv(directory / "effect_profile.csv",
+                                               index_label="weeks_since_match")
     if result.evaluation is not None:
         write_json(directory / "evaluation.json", result.evaluation)
     if result.control_timeseries is not None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.effect_profile import EffectProfile, run_in_lockstep
 from sim.analysis.evaluation import control_scenario, evaluate, flatten
 from sim.config import Scenario, check_seed
 from sim.experiment.provenance import fingerprint
@@ -40,7 +41,9 @@ class RunResult:
         evaluation: Kirkpatrick levels, ROI and equity against the control arm, if any.
         control_timeseries: The control arm's reporters, if any.
         tables: Needs assessment tables at the end of the run (gaps by group and
-            competency; cause analysis).
+            competency; cause analysis) and, with a control arm, ``effect_profile``: the
+            formal mentees' like-for-like differences by weeks since their first match
+            (see :class:`sim.analysis.effect_profile.EffectProfile`).
         scenario: The scenario as run.
 
     """
@@ -97,7 +100,11 @@ def run_scenario(
     progress: bool = False,
     source: str | None = None,
 ) -> RunResult:
-    """Run ``scenario`` to its horizon.
+    """Run ``scenario`` to its horizon (with its control arm, in lockstep, if it has one).
+
+    With ``evaluation.control = "no_programme"`` the programme arm and the control arm are
+    stepped together week by week, an :class:`~sim.analysis.effect_profile.EffectProfile`
+    observing both after each week; the numbers are those of two separate runs.
 
     Args:
         scenario: The validated scenario.
@@ -118,7 +125,11 @@ def run_scenario(
     where = source or "<scenario>"
     seed = scenario.seed if seed is None else check_seed(seed, f"{where}: seed")
     check_memory(scenario, where)
-    model = _run_model(scenario, seed, progress)
+    with_control = scenario.programme.enabled and scenario.evaluation.control == "no_programme"
+    if with_control:
+        model, control, profile = _run_arms(scenario, seed, progress)
+    else:
+        model = _run_model(scenario, seed, progress)
     summary = run_summary(model)
     result = RunResult(
         timeseries=model.timeseries(),
@@ -130,12 +141,27 @@ def run_scenario(
         },
         scenario=scenario,
     )
-    if scenario.programme.enabled and scenario.evaluation.control == "no_programme":
-        control = _run_model(control_scenario(scenario), seed, progress)
-        result.evaluation = evaluate(model, control)
+    if with_control:
+        result.evaluation = evaluate(model, control, profile)
         result.control_timeseries = control.timeseries()
+        result.tables["effect_profile"] = profile.frame()
         summary.update(flatten(result.evaluation))
     return result
+
+
+def _run_arms(scenario: Scenario, seed: int, progress: bool
+              ) -> tuple[MentoringModel, MentoringModel, EffectProfile]:
+    """The programme arm and its control arm, stepped in lockstep with an effect profile."""
+    model = MentoringModel(scenario=scenario, rng=seed)
+    control = MentoringModel(scenario=control_scenario(scenario), rng=seed)
+    if not progress:
+        return model, control, run_in_lockstep(model, control)
+    from tqdm import tqdm
+
+    with tqdm(total=scenario.horizon_weeks, unit="week",
+              desc=f"{scenario.name} and control") as bar:
+        profile = run_in_lockstep(model, control, after_week=bar.update)
+    return model, control, profile
 
 
 def _run_model(scenario: Scenario, seed: int, progress: bool) -> MentoringModel:

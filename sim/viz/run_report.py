@@ -2,8 +2,9 @@
 
 :func:`write_run_figures` is the figure hook of a run directory (see
 :mod:`sim.experiment.results`): ``plot.png`` (weekly reporters), ``gaps.png`` (the needs
-assessment) and, with a control arm, ``programme_vs_control.png``, all in the house style
-(:mod:`sim.viz.style`). :func:`format_summary` and :func:`format_evaluation` are what
+assessment) and, with a control arm, ``programme_vs_control.png`` and
+``effect_profile.png`` (the effect on the same people by weeks since match), all in the
+house style (:mod:`sim.viz.style`). :func:`format_summary` and :func:`format_evaluation` are what
 ``mentorsim run`` prints.
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sim.viz.effect_profile import plot_effect_profile
 from sim.viz.organisation import plot_gap_heatmap, plot_run
 from sim.viz.trajectories import plot_programme_vs_control
 
@@ -36,8 +38,8 @@ def arms_frame(treated: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
 def write_run_figures(result: RunResult, directory: str | Path) -> list[Path]:
     """Draw a run's figures into ``directory``: the figure hook of a run directory.
 
-    ``plot.png`` and ``gaps.png``, and ``programme_vs_control.png`` when the run has a
-    control arm.
+    ``plot.png`` and ``gaps.png``, and ``programme_vs_control.png`` and
+    ``effect_profile.png`` when the run has a control arm.
 
     Args:
         result: The run (see :func:`sim.experiment.run.run_scenario`).
@@ -66,6 +68,13 @@ def write_run_figures(result: RunResult, directory: str | Path) -> list[Path]:
         plot_programme_vs_control(arms_frame(result.timeseries, result.control_timeseries),
                                   metrics, path=written[-1],
                                   title=f"{name}: programme vs control (same seed)")
+    profile = result.tables.get("effect_profile")
+    if profile is not None and len(profile):
+        written.append(directory / "effect_profile.png")
+        plot_effect_profile(
+            profile, scenario.programme.duration_weeks if scenario is not None else None,
+            written[-1], f"{name}: effect on the same people by weeks since match",
+        )
     return written
 
 

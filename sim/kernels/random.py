@@ -24,6 +24,18 @@ STREAM_EARLY_ENDING = 3
 STREAM_ROLLOUT = 4  # each person's place in a phased or randomised rollout
 STREAM_INFORMAL = 5  # informal tie formation
 STREAM_PROMOTION = 6
+# Hiring: keyed by the vacant *slot* (not a person id) whether a vacancy fills this week,
+# then by the new hire's person id each attribute the hire arrives with.
+STREAM_VACANCY = 7
+STREAM_HIRE_APTITUDE = 8
+STREAM_HIRE_GROUP = 9
+STREAM_HIRE_ROLE = 10
+STREAM_HIRE_AGE = 11
+# Attributes with one draw per column (trait dimension d, competency k) use the stream
+# ``base + column``: STREAM_HIRE_TRAIT + d for d < 100, STREAM_HIRE_SKILL + k for any k.
+# The bases are spaced so that no column's stream is another stream's number.
+STREAM_HIRE_TRAIT = 100
+STREAM_HIRE_SKILL = 1000
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -4,6 +4,13 @@ Rows are *slots*: a fixed number equal to the target headcount. A slot is active
 employee holds it; a leaver empties it and a hire fills it again with a new person (a new
 person id). Everything weekly is vectorised over the slots; no Python loop visits all
 employees.
+
+Hiring uses counter-based draws only (:mod:`sim.kernels.random`): whether a vacant slot
+fills in a week is keyed by (run key, week, slot), the hire's person id is a function of
+(week, slot) (:func:`hire_pids`), and every attribute the hire arrives with is keyed by
+(run key, week, that id). So a programme run and its control arm (same seed) that both
+fill a slot in the same week hire the same person with the same attributes, however far
+their quits have diverged (common random numbers; :func:`same_people` pairs them).
 """
 
 from __future__ import annotations
@@ -12,13 +19,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import betaincinv, ndtri
 
 from sim.config import Scenario
-from sim.kernels import age_and_leave
+from sim.kernels import (
+    STREAM_HIRE_AGE,
+    STREAM_HIRE_APTITUDE,
+    STREAM_HIRE_GROUP,
+    STREAM_HIRE_ROLE,
+    STREAM_HIRE_SKILL,
+    STREAM_HIRE_TRAIT,
+    STREAM_VACANCY,
+    age_and_leave,
+    counter_uniforms,
+)
 from sim.units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
 
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
 TRAIT_DIMENSIONS = 2  # latent deep-level traits (values, work style) for similarity
+_LOWEST_UNIFORM = 2.0**-54  # counter uniforms are in [0, 1); inverse CDFs need (0, 1)
 
 # Per-person state that a hire starts afresh with: name -> (dtype, value at hire).
 _PERSON_STATE: dict[str, tuple[type, float]] = {
@@ -72,6 +91,7 @@ class Workforce:
         tenure_weeks: int32 (N,); age_years: float64 (N,).
         active: bool (N,) slot is held by an employee.
         pid: int64 (N,) person id (-1 in a vacant slot); equals the Mesa agent's unique_id.
+            Staff in post at week 0 have ``slot + 1``; a hire ``hire_pids(N, week, slot)``.
         hire_week: int32 (N,) week of hire (negative for staff in post at week 0).
         proficient_week: int32 (N,) first week proficient, ``NOT_YET`` until then.
         mentor: int32 (N,) slot of the current mentor, -1 if none.
@@ -120,7 +140,6 @@ class Workforce:
         self.proficient_week = np.full(n, NOT_YET, dtype=np.int32)
         for name, (dtype, value) in _PERSON_STATE.items():
             setattr(self, name, np.full(n, value, dtype=dtype))
-        self.next_pid = n + 1
         self.initial_staff_quits = 0  # quits among the staff in post at week 0 (pid <= n)
         self._quit_mask = np.zeros(n, dtype=np.bool_)
         self._retire_mask = np.zeros(n, dtype=np.bool_)
@@ -144,7 +163,11 @@ class Workforce:
         return int(np.count_nonzero(self.active))
 
     def _draw_people(self, slots: np.ndarray, age_mean: float, age_sd: float) -> None:
-        """Draw aptitude, traits, group, role and age for new people in ``slots``."""
+        """Draw aptitude, traits, group, role and age of the staff in post at week 0.
+
+        These come from the workforce's sequential Generator; hires are drawn from
+        counter-keyed streams instead (:meth:`_hire`).
+        """
         rng = self.rng
         m = slots.shape[0]
         wf = self.scenario.workforce
@@ -181,7 +204,8 @@ class Workforce:
         wf = self.scenario.workforce
         age_and_leave(
             self.active, self.pid, self.age_years, self.tenure_weeks, self.commitment,
-            wf.retirement_age_years, self._weekly_quit, commitment_coef, self.key, week,
+            wf.retirement_age_years, self._weekly_quit, wf.first_year_quit_multiplier,
+            commitment_coef, self.key, week,
             self._quit_mask, self._retire_mask,
             check=week == 0,  # the arrays keep their dtypes and shapes
         )
@@ -196,30 +220,51 @@ class Workforce:
             self.performance[leavers] = 0.0
             self.gap[leavers] = 0.0
 
-        vacant = np.flatnonzero(~self.active)
-        n_hire = (
-            int(self.rng.binomial(vacant.shape[0], wf.vacancy_fill_per_week))
-            if vacant.shape[0] else 0
-        )
-        hires = vacant[:n_hire]
-        if n_hire:
+        # Each vacant slot fills on its own draw keyed by (week, slot): the same vacancy in
+        # a control arm fills in the same week.
+        vacant = np.flatnonzero(~self.active).astype(np.int64, copy=False)
+        fill = counter_uniforms(self.key, week, vacant, STREAM_VACANCY)
+        hires = vacant[fill < wf.vacancy_fill_per_week]
+        if hires.shape[0]:
             self._hire(hires, week, requirement_scale)
         return Flows(quits=quitting, retirements=retiring, hires=hires)
 
     def _hire(self, slots: np.ndarray, week: int, requirement_scale: np.ndarray | None) -> None:
+        """Fill ``slots`` with new people, each drawn from streams keyed by their person id.
+
+        Every attribute has its own stream (one per column for traits and skills, see
+        :mod:`sim.kernels.random`), turned into its distribution by the inverse CDF.
+        """
         wf = self.scenario.workforce
-        m = slots.shape[0]
         k = self.skills.shape[1]
-        self._draw_people(slots, wf.hire_age_mean_years, wf.hire_age_sd_years)
+        pids = hire_pids(self.size, week, slots)
+
+        def normal(stream: int) -> np.ndarray:
+            return ndtri(_open_unit(counter_uniforms(self.key, week, pids, stream)))
+
+        def uniform(stream: int) -> np.ndarray:
+            return counter_uniforms(self.key, week, pids, stream)
+
+        self.aptitude[slots] = np.exp(wf.aptitude_sd * normal(STREAM_HIRE_APTITUDE))
+        for d in range(TRAIT_DIMENSIONS):
+            self.trait[slots, d] = normal(STREAM_HIRE_TRAIT + d)
+        self.group[slots] = _category(self._group_cdf, uniform(STREAM_HIRE_GROUP))
+        self.role[slots] = _category(self._role_cdf, uniform(STREAM_HIRE_ROLE))
+        self.age_years[slots] = np.clip(
+            wf.hire_age_mean_years + wf.hire_age_sd_years * normal(STREAM_HIRE_AGE),
+            18.0, wf.retirement_age_years - 0.5,
+        )
         means = np.repeat(self.role_hire_skill[self.role[slots]][:, None], k, axis=1)
         if requirement_scale is not None:
             means = np.clip(means * requirement_scale[None, :], 0.02, 0.95)
-        self.skills[slots] = _beta_draws(self.rng, means, wf.hire_skill_sd)
+        u = np.empty((slots.shape[0], k), dtype=np.float64)
+        for c in range(k):
+            u[:, c] = uniform(STREAM_HIRE_SKILL + c)
+        self.skills[slots] = _beta_quantiles(u, means, wf.hire_skill_sd)
         for name, (_, value) in _PERSON_STATE.items():
             getattr(self, name)[slots] = value
         self.active[slots] = True
-        self.pid[slots] = np.arange(self.next_pid, self.next_pid + m, dtype=np.int64)
-        self.next_pid += m
+        self.pid[slots] = pids
         self.hire_week[slots] = week
         self.proficient_week[slots] = NOT_YET
 
@@ -235,6 +280,47 @@ class Workforce:
         )
         self.proficient_week[newly] = week
         return newly
+
+
+def hire_pids(size: int, week: int, slots: np.ndarray) -> np.ndarray:
+    """Person ids of the people hired into ``slots`` in ``week``: ``size + 1 + week * size + slot``.
+
+    Unique over a run (a slot fills at most once a week) and above every id of the staff
+    in post at week 0 (``1 .. size``); the same in any run, so a control arm that fills the
+    same slot in the same week hires the same person.
+
+    Args:
+        size: Number of slots (the target headcount).
+        week: The simulation week (>= 0).
+        slots: Slot indices in ``0 .. size - 1``.
+
+    Returns:
+        int64 array of person ids, one per slot.
+
+    """
+    return np.int64(size + 1) + np.int64(week) * np.int64(size) + np.asarray(slots, np.int64)
+
+
+def same_people(a: Workforce, b: Workforce) -> np.ndarray:
+    """Slots held, in both workforces, by the same person (hires included).
+
+    With counter-keyed hiring a person id names the same person, with the same attributes
+    at entry, in a programme run and its control arm, so these are the pairs to compare.
+
+    Args:
+        a: One arm's workforce.
+        b: The other arm's (same scenario size and seed).
+
+    Returns:
+        bool array over slots: active in both and the same person id.
+
+    Raises:
+        ValueError: If the two workforces have different numbers of slots.
+
+    """
+    if a.size != b.size:
+        raise ValueError(f"workforces of {a.size} and {b.size} slots cannot be paired")
+    return a.active & b.active & (a.pid == b.pid)
 
 
 def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:
@@ -256,14 +342,32 @@ def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:
 
 def _categorical(rng: np.random.Generator, cdf: np.ndarray, size: int) -> np.ndarray:
     """``size`` category indices drawn with the probabilities whose running sum is ``cdf``."""
-    return np.minimum(np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right"),
-                      cdf.shape[0] - 1)
+    return _category(cdf, rng.random(size))
 
 
-def _beta_draws(rng: np.random.Generator, mean: np.ndarray, sd: float) -> np.ndarray:
-    """Beta draws in (0, 1), one per entry of ``mean``, with that mean and sd ``sd``.
+def _category(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Category indices for uniforms ``u`` in [0, 1) (inverse CDF of the running sum ``cdf``)."""
+    return np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), cdf.shape[0] - 1)
+
+
+def _open_unit(u: np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1) moved off 0, so that inverse CDFs stay finite."""
+    return np.maximum(u, _LOWEST_UNIFORM)
+
+
+def _beta_quantiles(u: np.ndarray, mean: np.ndarray, sd: float) -> np.ndarray:
+    """Beta quantiles at uniforms ``u``, one per entry of ``mean``, with that mean and sd ``sd``.
 
     The variance is capped at 95% of its largest possible value for the mean.
+
+    Args:
+        u: Uniforms in [0, 1), the shape of ``mean``.
+        mean: Means in (0, 1).
+        sd: Standard deviation (0 gives the means).
+
+    Returns:
+        float64 array in (0, 1) of the shape of ``mean``.
+
     """
     mean = np.asarray(mean, dtype=np.float64)
     if sd <= 0:
@@ -271,4 +375,4 @@ def _beta_draws(rng: np.random.Generator, mean: np.ndarray, sd: float) -> np.nda
     max_var = mean * (1.0 - mean)
     var = np.minimum(sd * sd, 0.95 * max_var)
     concentration = max_var / var - 1.0
-    return rng.beta(mean * concentration, (1.0 - mean) * concentration)
+    return betaincinv(mean * concentration, (1.0 - mean) * concentration, _open_unit(u))

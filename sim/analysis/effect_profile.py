@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.relationships import FORMAL
+from sim.model.workforce import same_people
 
 #: Fewer people than this at a τ and the headline figures there are nan.
 MIN_PEOPLE = 10
@@ -48,23 +49,6 @@ COLUMNS = (
     "commitment_difference", "commitment_sd_control", "commitment_d", "skill_difference",
     "cohort", "retained_treated", "retained_control", "retention_difference",
 )
-
-
-def _same_person(treated: Any, control: Any) -> np.ndarray:
-    """Slots held by the same person in both arms: both in post and the same pid.
-
-    A stand-in for ``sim.model.workforce.same_people`` (counter-keyed hires), which it is
-    to be switched to once that lands.
-
-    Args:
-        treated: The treated arm's :class:`~sim.model.workforce.Workforce`.
-        control: The control arm's workforce.
-
-    Returns:
-        Boolean mask over slots.
-
-    """
-    return (treated.pid == control.pid) & treated.active & control.active
 
 
 class EffectProfile:
@@ -144,7 +128,7 @@ class EffectProfile:
             raise ValueError(f"week {week} observed after week {self.last_week}")
         self.last_week = week
         t_wf, c_wf = treated.workforce, control.workforce
-        same = _same_person(t_wf, c_wf)
+        same = same_people(t_wf, c_wf)
         self._enter(week, t_wf, same)
         if not self._pid.shape[0]:
             return

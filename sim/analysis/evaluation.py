@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.effect_profile import EffectProfile, _same_person, at, headline_weeks
+from sim.analysis.effect_profile import EffectProfile, at, headline_weeks
 from sim.analysis.roi import roi
 from sim.config import Scenario, with_overrides
 from sim.model.relationships import FORMAL, INFORMAL
+from sim.model.workforce import same_people
 from sim.units import WEEKS_PER_YEAR
 
 
@@ -45,9 +46,12 @@ def control_scenario(scenario: Scenario) -> Scenario:
 
 
 def _same_people(treated, control) -> np.ndarray:
-    """Slots held at the end, in both arms, by the same member of staff in post at week 0."""
-    slots = np.arange(treated.workforce.size)
-    return (treated.workforce.pid == slots + 1) & (control.workforce.pid == slots + 1)
+    """Slots held at the end, in both arms, by the same person (staff in post or a hire).
+
+    Hires are counter-keyed by vacancy slot and week, so a hire present in both arms is
+    the same person (:func:`sim.model.workforce.same_people`).
+    """
+    return same_people(treated.workforce, control.workforce)
 
 
 def _nan_mean(values: np.ndarray) -> float:
@@ -99,7 +103,7 @@ def evaluate(treated, control,
     def by_tau(column: str, count: str = "n") -> dict[str, float]:
         return {when: at(profile, tau, column, count) for when, tau in taus.items()}
 
-    mentors = np.flatnonzero(_same_person(t_wf, c_wf) & t_wf.trained)
+    mentors = np.flatnonzero(same_people(t_wf, c_wf) & t_wf.trained)
 
     started = rel.count(FORMAL, "started")
     level1 = {

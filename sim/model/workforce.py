@@ -318,8 +318,9 @@ def same_people(a: Workforce, b: Workforce) -> np.ndarray:
         ValueError: If the two workforces have different numbers of slots.
 
     """
-    if a.size != b.size:
-        raise ValueError(f"workforces of {a.size} and {b.size} slots cannot be paired")
+    if a.pid.shape != b.pid.shape:
+        raise ValueError(f"workforces of {a.pid.shape[0]} and {b.pid.shape[0]} slots cannot "
+                         "be paired")
     return a.active & b.active & (a.pid == b.pid)
 
 

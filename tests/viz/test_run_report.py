@@ -22,7 +22,8 @@ def with_control():
 
 def test_figures_of_a_run_with_a_control_arm(with_control, tmp_path):
     written = run_report.write_run_figures(with_control, tmp_path)
-    assert [p.name for p in written] == ["plot.png", "gaps.png", "programme_vs_control.png"]
+    assert [p.name for p in written] == ["plot.png", "gaps.png", "programme_vs_control.png",
+                                         "effect_profile.png"]
     for path in written:
         assert_png(path, 5000)
 

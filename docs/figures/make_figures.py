@@ -148,18 +148,24 @@ def lockstep(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, float, float]:
     from sim.analysis.evaluation import control_scenario, evaluate
     from sim.config import load_scenario
     from sim.model import MentoringModel
+    from sim.model.workforce import same_people
 
     scenario = load_scenario("mentoring", {"evaluation.control": "no_programme"})
     treated = MentoringModel(scenario, rng=seed)
     control = MentoringModel(control_scenario(scenario), rng=seed)
     size = treated.workforce.size
     first_match = np.full(size, -1)
+    holder = treated.workforce.pid.copy()  # who holds each slot: a hire starts afresh
     sums, counts = np.zeros(treated.horizon_weeks + 1), np.zeros(treated.horizon_weeks + 1)
     while treated.running:
         treated.step()
         control.step()
-        week, slots = treated.steps, np.arange(size)
-        same = (treated.workforce.pid == slots + 1) & (control.workforce.pid == slots + 1)
+        week = treated.steps
+        changed = treated.workforce.pid != holder
+        first_match[changed] = -1
+        holder = treated.workforce.pid.copy()
+        # the same person in both arms: staff in post and hires alike (counter-keyed hires)
+        same = same_people(treated.workforce, control.workforce)
         mentees = np.flatnonzero(same & treated.workforce.ever_formal)
         first_match[mentees[first_match[mentees] < 0]] = week
         diff = treated.job_performance()[mentees] - control.job_performance()[mentees]

@@ -145,6 +145,7 @@ def lockstep(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, float, float]:
         :func:`sim.analysis.evaluation.evaluate` (level 3), which must agree.
 
     """
+    from sim.analysis.effect_profile import run_in_lockstep
     from sim.analysis.evaluation import control_scenario, evaluate
     from sim.config import load_scenario
     from sim.model import MentoringModel
@@ -153,30 +154,15 @@ def lockstep(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, float, float]:
     scenario = load_scenario("mentoring", {"evaluation.control": "no_programme"})
     treated = MentoringModel(scenario, rng=seed)
     control = MentoringModel(control_scenario(scenario), rng=seed)
-    size = treated.workforce.size
-    first_match = np.full(size, -1)
-    holder = treated.workforce.pid.copy()  # who holds each slot: a hire starts afresh
-    sums, counts = np.zeros(treated.horizon_weeks + 1), np.zeros(treated.horizon_weeks + 1)
-    while treated.running:
-        treated.step()
-        control.step()
-        week = treated.steps
-        changed = treated.workforce.pid != holder
-        first_match[changed] = -1
-        holder = treated.workforce.pid.copy()
-        # the same person in both arms: staff in post and hires alike (counter-keyed hires)
-        same = same_people(treated.workforce, control.workforce)
-        mentees = np.flatnonzero(same & treated.workforce.ever_formal)
-        first_match[mentees[first_match[mentees] < 0]] = week
-        diff = treated.job_performance()[mentees] - control.job_performance()[mentees]
-        lags = week - first_match[mentees]
-        np.add.at(sums, lags, diff)
-        np.add.at(counts, lags, 1)
-    end = float(diff.mean())
-    level3 = evaluate(treated, control)["level3_behaviour"]["performance_difference"]
-    seen = counts > 0
-    profile = pd.DataFrame({"since_match": np.flatnonzero(seen), "mentees": counts[seen],
-                            "difference": sums[seen] / counts[seen]})
+    collected = run_in_lockstep(treated, control)  # the library's like-for-like profile
+    # the same people in both arms (staff in post and hires alike) ever formally mentored
+    mentees = same_people(treated.workforce, control.workforce) & treated.workforce.ever_formal
+    end = float((treated.job_performance()[mentees] - control.job_performance()[mentees]).mean())
+    level3 = evaluate(treated, control, collected)["level3_behaviour"]["performance_difference"]
+    frame = collected.frame()
+    frame = frame[frame["n"] > 0]
+    profile = pd.DataFrame({"since_match": frame.index.to_numpy(), "mentees": frame["n"],
+                            "difference": frame["performance_difference"]})
     arms = pd.concat([treated.timeseries().reset_index().assign(design="programme"),
                       control.timeseries().reset_index().assign(design="control")])
     return profile, arms, end, level3

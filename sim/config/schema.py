@@ -33,6 +33,8 @@ REMOVED_KEYS: dict[str, str] = {
     "programme.quality_sd": "moved to relationships.quality_sd",
     "attitudes.mentored_quit_hazard_ratio": "the mentored hazard ratio is now an outcome; "
     "set attitudes.quit_hazard_ratio_per_sd (hazard ratio per SD of commitment)",
+    "evaluation.output_value_per_salary": "replaced by evaluation.output_value_multiplier (a "
+    "multiple of the fully loaded employment cost; default 1.0, see docs/ODD.md 7.9)",
 }
 
 
@@ -241,12 +243,12 @@ class Learning(_Section):
     novice_boost: float = Field(2.0, ge=0, le=100, description="newcomer's extra doing rate")
     novice_weeks: float = Field(16.0, gt=0, le=520, description="how fast the boost fades")
     mentoring_rate_per_hour: float = Field(
-        0.0075, ge=0, le=10, description="share of the mentor-mentee skill difference one "
+        0.0085, ge=0, le=10, description="share of the mentor-mentee skill difference one "
         "contact hour of a pair of quality 1 closes; derived in docs/ODD.md 7.5 from the "
         "meta-analytic 12-month d ~ 0.2 (a calibration target)"
     )
     reciprocal_rate_per_hour: float = Field(
-        0.015, ge=0, le=10, description="the same for a mentor learning where the mentee is "
+        0.017, ge=0, le=10, description="the same for a mentor learning where the mentee is "
         "ahead (reciprocal and reverse mentoring), twice the mentee's rate per hour [S]"
     )
     skill_half_life_months: float = Field(11.0, gt=0, le=1200)
@@ -453,16 +455,6 @@ class Evaluation(_Section):
     )
     fixed_cost: float = Field(0.0, ge=0, description="programme set-up cost, money units, "
                               "spent at week 0")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _renamed_keys(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "output_value_per_salary" in data:
-            raise ValueError(
-                "output_value_per_salary was replaced by output_value_multiplier (a multiple "
-                "of the fully loaded employment cost; default 1.0, see docs/ODD.md 7.9)"
-            )
-        return data
 
     @model_validator(mode="after")
     def _check_range(self) -> Evaluation:

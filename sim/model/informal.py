@@ -17,7 +17,13 @@ import numpy as np
 from sim.config import Scenario
 from sim.kernels import STREAM_INFORMAL, counter_uniforms
 from sim.model import matching
-from sim.model.relationships import INFORMAL, Relationships, draw_quality, similarity
+from sim.model.relationships import (
+    INFORMAL,
+    Relationships,
+    design_base_quality,
+    draw_quality,
+    similarity,
+)
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 
@@ -91,11 +97,9 @@ class InformalMentoring:
 def informal_base_quality(scenario: Scenario) -> float:
     """Mean quality of an informal pair before similarity and fit.
 
-    The shared base, plus voluntariness (every informal tie is voluntary) and the
-    meeting-frequency effect of ``informal.meetings_per_month``; no training.
+    The design's parts of every pair (:func:`~sim.model.relationships.design_base_quality`)
+    for a voluntary, untrained tie meeting ``informal.meetings_per_month``.
     """
-    rel = scenario.relationships
-    frequency = rel.quality_per_extra_meeting_per_month * (
-        scenario.informal.meetings_per_month - rel.reference_meetings_per_month
-    )
-    return float(np.clip(rel.base_quality + rel.voluntary_bonus + frequency, 0.0, 1.0))
+    base = design_base_quality(scenario.relationships, scenario.informal.meetings_per_month,
+                               voluntary=True, training_hours=0.0)
+    return float(np.clip(base, 0.0, 1.0))

@@ -18,7 +18,13 @@ import numpy as np
 from sim.config import Scenario
 from sim.kernels import STREAM_ROLLOUT, counter_uniforms
 from sim.model import matching
-from sim.model.relationships import FORMAL, Relationships, draw_quality, similarity
+from sim.model.relationships import (
+    FORMAL,
+    Relationships,
+    design_base_quality,
+    draw_quality,
+    similarity,
+)
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_MONTH
 
@@ -77,12 +83,8 @@ class Programme:
         rel = scenario.relationships
         self.similarity_effect = rel.similarity_effect
         self.quality_sd = rel.quality_sd
-        training = 1.0 - np.exp(-d.mentor_training_hours / rel.training_scale_hours)
-        base = rel.base_quality + rel.training_quality_gain * training
-        base += rel.quality_per_extra_meeting_per_month * (
-            d.meetings_per_month - rel.reference_meetings_per_month
-        )
-        base += rel.voluntary_bonus if d.voluntary else 0.0
+        base = design_base_quality(rel, d.meetings_per_month, d.voluntary,
+                                   d.mentor_training_hours)
         if d.format == "group":
             base = rel.group_attention * base + rel.group_cohesion
         elif d.format == "e_mentoring":

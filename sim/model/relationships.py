@@ -20,7 +20,7 @@ from collections import Counter
 
 import numpy as np
 
-from sim.config import Scenario
+from sim.config import RelationshipSettings, Scenario
 from sim.kernels import STREAM_EARLY_ENDING, counter_uniforms
 from sim.model.workforce import Workforce
 
@@ -41,6 +41,24 @@ def similarity(workforce: Workforce, a: np.ndarray, b: np.ndarray) -> np.ndarray
     """
     diff = workforce.trait[a] - workforce.trait[b]
     return np.exp(-0.25 * np.einsum("...i,...i->...", diff, diff))
+
+
+def design_base_quality(
+    rel: RelationshipSettings, meetings_per_month: float, voluntary: bool,
+    training_hours: float,
+) -> float:
+    """Mean quality of a pair of average similarity and fit, before the format's factors.
+
+    ``base_quality`` + the saturating gain of mentor training + the meeting-frequency
+    effect + the voluntariness bonus (docs/ODD.md 7.4); the same parts for every kind of
+    pair (an informal tie is voluntary and untrained).
+    """
+    training = 1.0 - np.exp(-training_hours / rel.training_scale_hours)
+    base = rel.base_quality + rel.training_quality_gain * training
+    base += rel.quality_per_extra_meeting_per_month * (
+        meetings_per_month - rel.reference_meetings_per_month
+    )
+    return float(base + (rel.voluntary_bonus if voluntary else 0.0))
 
 
 def draw_quality(

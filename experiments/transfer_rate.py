@@ -36,6 +36,8 @@ from sim.analysis.evaluation import control_scenario
 from sim.model.relationships import FORMAL
 from sim.units import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 
+PROFILE_WEEKS = (26, 52, 104)  # weeks since the first formal match
+
 
 def measure(scenario_name: str, seed: int) -> dict[str, float]:
     """Derivation inputs and the like-for-like 12-month d of one seed."""
@@ -55,7 +57,7 @@ def measure(scenario_name: str, seed: int) -> dict[str, float]:
 
     profile = run_in_lockstep(treated, control, after_week=record_new_pairs)
     frame = profile.frame()
-    return {
+    row = {
         "delta": float(np.concatenate(gaps).mean()),
         "sigma": at(frame, 52, "performance_sd_control"),
         "quality": float(np.concatenate(quality).mean()),
@@ -63,6 +65,10 @@ def measure(scenario_name: str, seed: int) -> dict[str, float]:
         "d_12m": at(frame, 52, "performance_d"),
         "commitment_12m": at(frame, 52, "commitment_d"),
     }
+    for tau in PROFILE_WEEKS:  # the time profile: build-up, end of the pair, a year after
+        row[f"d_{tau}"] = at(frame, tau, "performance_d")
+        row[f"commitment_{tau}"] = at(frame, tau, "commitment_d")
+    return row
 
 
 def relaxation(scenario_name: str) -> float:
@@ -102,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"rho {rho:.4f} a week")
     print(f"S = d sigma / Delta = {share:.3f}; weekly transfer c = {c:.5f}; "
           f"derived beta = {beta:.4f} per contact hour")
+    for tau in PROFILE_WEEKS:
+        print(f"tau = {tau:3d} weeks since match: performance d {mean[f'd_{tau}']:.3f}, "
+              f"commitment d {mean[f'commitment_{tau}']:.3f}")
     per_seed = ", ".join(f"{row['d_12m']:.3f}" for row in rows)
     print(f"with the scenario's beta {rate}: like-for-like d at 12 months "
           f"{mean['d_12m']:.3f}, commitment {mean['commitment_12m']:.3f} (per seed: {per_seed})")

@@ -35,6 +35,11 @@ REMOVED_KEYS: dict[str, str] = {
     "set attitudes.quit_hazard_ratio_per_sd (hazard ratio per SD of commitment)",
     "evaluation.output_value_per_salary": "replaced by evaluation.output_value_multiplier (a "
     "multiple of the fully loaded employment cost; default 1.0, see docs/ODD.md 7.9)",
+    "informal.underrepresented_tie_ratio": "access now follows from structure: set the "
+    "group's past_hire_share (the senior pool), informal.homophily and "
+    "informal.mentor_homophily (docs/ODD.md 7.6)",
+    "informal.underrepresented_sponsorship_ratio": "sponsorship now comes with the mentor's "
+    "standing (relationships.sponsorship_per_level, docs/ODD.md 7.6); drop the key",
 }
 
 
@@ -83,8 +88,21 @@ class Group(_Section):
     """A demographic group of employees, for equity analysis."""
 
     name: str = Field(min_length=1)
-    share: float = Field(gt=0, le=1, description="share of the workforce and of hires")
+    share: float = Field(gt=0, le=1, description="share of today's hires (and of the "
+                         "workforce at week 0 when past_hire_share is not set)")
     underrepresented: bool = False
+    past_hire_share: float | None = Field(
+        None, ge=0, le=1, description="the group's share of hires 30 years before week 0; "
+        "its share of hires rose (or fell) linearly from it to ``share``, so the staff in "
+        "post at week 0 hold the group in that proportion by tenure and the senior pool "
+        "follows from the hiring history [S]; None = ``share`` all along (shares must sum "
+        "to 1 over the groups when set)"
+    )
+    quit_rate_ratio: float = Field(
+        1.0, gt=0, le=5, description="the group's quit hazard relative to the scenario's "
+        "annual_turnover (structural: e.g. underrepresented faculty leave more, Zambrana et "
+        "al. 2015) [S]"
+    )
 
 
 class Role(_Section):
@@ -230,6 +248,12 @@ class WorkforceSettings(_Section):
             total = sum(item.share for item in items)
             if abs(total - 1.0) > 1e-6:
                 raise ValueError(f"{label} shares must sum to 1, got {total:.6g}")
+        past = [g.past_hire_share for g in self.groups]
+        if any(p is not None for p in past):
+            if any(p is None for p in past):
+                raise ValueError("past_hire_share must be set for every group or for none")
+            if abs(sum(past) - 1.0) > 1e-6:
+                raise ValueError(f"group past_hire_share must sum to 1, got {sum(past):.6g}")
         return self
 
 
@@ -375,6 +399,21 @@ class RelationshipSettings(_Section):
         0.1, ge=0, le=3, description="mentee_choice matching: quality added, in units of "
         "programme.quality_sd (Kendall & Smith-Jentsch 2015: +0.1 SD [V])"
     )
+    sponsorship_per_level: float = Field(
+        0.25, ge=0, le=1, description="chance a mentor sponsors the mentee, per career level "
+        "of the mentor (min(1, level x this)): sponsorship comes with the mentor's standing "
+        "(Ibarra 1992; CTI 2019: few have sponsors [W]) [S]"
+    )
+    cross_group_psychosocial: float = Field(
+        0.7, ge=0, le=1, description="share of the psychosocial (commitment) effect a pair "
+        "across group lines delivers: cross-race pairs gave less psychosocial support and "
+        "similar career support (Thomas 1990 [V]); size [S]"
+    )
+    cross_group_training_recovery: float = Field(
+        0.5, ge=0, le=1, description="share of the cross-group shortfall a trained mentor "
+        "recovers at saturating training (scaled by training like training_quality_gain) "
+        "[S]"
+    )
     reference_quality: float = Field(
         0.5, gt=0, lt=1, description="quality of an average pair: at it the early-ending "
         "hazard gives programme.early_ending_share_6_months and a mentee's commitment moves "
@@ -401,12 +440,14 @@ class Informal(_Section):
     ties_per_year: float = Field(
         0.15, ge=0, le=5, description="chance an unpaired employee forms a tie in a year"
     )
-    homophily: float = Field(0.5, ge=0, le=1, description="Thomas 1990; share same-group")
-    underrepresented_tie_ratio: float = Field(
-        0.6, gt=0, le=1, description="tie formation relative to majority (Milkman et al. 2015)"
+    homophily: float = Field(
+        0.5, ge=0, le=1, description="chance a would-be mentee looks only at seniors of "
+        "their own group (Thomas 1990; Ibarra 1992) [S]"
     )
-    underrepresented_sponsorship_ratio: float = Field(
-        0.25, gt=0, le=1, description="sponsorship access relative to majority (CTI 2019) [W]"
+    mentor_homophily: float = Field(
+        0.3, ge=0, le=1, description="chance a senior turns down a request from outside "
+        "their own group: mentors choose protégés like themselves (Thomas 1990; Milkman et "
+        "al. 2015: minorities ignored 1.4-2.2x more often [V]); size [S]"
     )
     duration_weeks: int = Field(104, ge=1)
     mentees_per_mentor: int = Field(1, ge=1, le=32)
@@ -414,6 +455,26 @@ class Informal(_Section):
     candidates_per_mentee: int = Field(
         8, ge=1, le=1024, description="random seniors a would-be mentee looks at; the most "
         "similar one with a free place becomes the mentor [S]"
+    )
+
+
+class Service(_Section):
+    """Service work that takes time from one's own development ("cultural taxation").
+
+    Committees, panels, outreach and the mentoring asked of a group's few seniors: work
+    that wants a member of each group is shared among that group's seniors, so the fewer
+    they are the more each carries (Padilla 1994; Zambrana et al. 2015).
+    """
+
+    representation_hours_per_100_staff: float = Field(
+        2.0, ge=0, le=1000, description="weekly hours of work that asks for a member of "
+        "each group, per 100 staff; shared by that group's seniors (tenure at least "
+        "programme.mentor_min_tenure_weeks) and taken from their learning by doing "
+        "(Padilla 1994; Zambrana et al. 2015) [S]"
+    )
+    max_share_of_week: float = Field(
+        0.25, ge=0, le=1, description="most of a week that service can take from one person "
+        "[S]"
     )
 
 
@@ -479,7 +540,16 @@ class ProgrammeDesign(_Section):
     matching: Literal[
         "random", "gap_targeted", "similarity", "mentee_choice", "peer", "reverse"
     ] = "gap_targeted"
-    format: Literal["one_to_one", "group", "e_mentoring"] = "one_to_one"
+    format: Literal["one_to_one", "group", "e_mentoring", "network"] = "one_to_one"
+    network_size: int = Field(
+        3, ge=2, le=10, description="network format: mentors per mentee, one primary (the "
+        "pair's contact and learning) and others who add sponsorship and same-group support "
+        "(developmental networks, Higgins & Kram 2001; Zambrana et al. 2015) [S]"
+    )
+    network_hours_share: float = Field(
+        0.25, ge=0, le=1, description="network format: each other member's time as a share "
+        "of the primary mentor's contact hours [S]"
+    )
     voluntary: bool = True
     reverse_competency: str | None = Field(None, description="with matching = 'reverse'")
     peer_min_tenure_weeks: int = Field(26, ge=0)
@@ -514,6 +584,62 @@ class ProgrammeDesign(_Section):
     early_ending_share_6_months: float = Field(0.25, ge=0, lt=1)
 
 
+#: Reporters a plan's objective or a formative rule can name (each is a model reporter,
+#: sim.model.reporters.REPORTERS; tests/config check it).
+OBJECTIVE_METRICS = (
+    "job_performance", "skill_performance", "proficient_share", "commitment",
+    "mean_quality_formal", "underrepresented_access", "underrepresented_formal_access",
+    "majority_access", "headcount", "output_fte",
+)
+
+
+class Objective(_Section):
+    """What the programme is meant to achieve: a metric, a target and a date."""
+
+    name: str = Field(min_length=1)
+    metric: Literal[OBJECTIVE_METRICS]  # type: ignore[valid-type]
+    target: float
+    by_week: int = Field(ge=1, le=5200)
+    direction: Literal["at_least", "at_most"] = "at_least"
+
+
+class Plan(_Section):
+    """The planning phase: objectives, a budget in money and mentor hours (HPT planning).
+
+    Before a run the model forecasts mentor supply against demand per cadence and whether
+    the budget suffices (``sim.analysis.forecast``); a formative rule can stop the
+    programme when the budget is spent.
+    """
+
+    objectives: list[Objective] = Field(default_factory=list)
+    budget: float | None = Field(None, ge=0, description="money for the programme over the "
+                                 "horizon (fully loaded time and costs); None = no limit")
+    mentor_hours_budget: float | None = Field(None, ge=0, description="mentor hours over "
+                                              "the horizon; None = no limit")
+
+
+class AdaptationRule(_Section):
+    """A declared rule of formative evaluation: when a condition holds, adapt the programme."""
+
+    when: Literal["quality_below", "early_endings_above", "objective_met",
+                  "objective_missed", "budget_spent"]
+    threshold: float | None = Field(None, description="for quality_below (mean formal "
+                                    "quality) and early_endings_above (share of pairs "
+                                    "started in the interval that ended early)")
+    objective: str | None = Field(None, description="the plan objective's name, for "
+                                  "objective_met / objective_missed")
+    action: Literal["rematch", "train", "widen_eligibility", "narrow_eligibility", "stop"]
+    amount: float = Field(0.0, ge=0, description="train: hours of training added; widen / "
+                          "narrow: change of programme.max_mentee_share")
+
+
+class Formative(_Section):
+    """Formative evaluation: checks at set intervals that adapt the programme by rules."""
+
+    interval_weeks: int = Field(26, ge=1, le=5200)
+    rules: list[AdaptationRule] = Field(default_factory=list)
+
+
 class Scenario(_Section):
     """A whole scenario: the organisation, its environment, workforce and programme."""
 
@@ -529,8 +655,12 @@ class Scenario(_Section):
     causes: Causes = Field(default_factory=Causes)
     relationships: RelationshipSettings = Field(default_factory=RelationshipSettings)
     informal: Informal = Field(default_factory=Informal)
+    service: Service = Field(default_factory=Service)
     programme: ProgrammeDesign = Field(default_factory=ProgrammeDesign)
     evaluation: Evaluation = Field(default_factory=Evaluation)
+    plan: Plan = Field(default_factory=Plan)
+    formative: Formative = Field(default_factory=Formative)
+    # interventions (cause analysis) go here
 
     @model_validator(mode="after")
     def _check_cross_fields(self) -> Scenario:

@@ -45,9 +45,13 @@ def learn_week(
     skills, active, pid, aptitude, tenure, mentor, pair_kind, quality, contact_hours,
     focus_competency, usage, required, weights,
     doing_rate, novice_boost, novice_weeks, mentoring_rate, reciprocal_rate, forget_rate,
-    targeted, hours_per_week, noise_sd, key, week, stream,
+    targeted, hours_per_week, noise_sd, key, week, stream, busy_hours=None,
 ):
-    """Return (new skills, performance, gap) as lists; the input is not modified."""
+    """Return (new skills, performance, gap) as lists; the input is not modified.
+
+    ``busy_hours`` (default: ``contact_hours``) are the hours away from the work itself.
+    """
+    busy = contact_hours if busy_hours is None else busy_hours
     old = [list(map(float, row)) for row in skills]
     n_k = len(old[0])
     recip = reciprocal_gains(old, mentor, aptitude, quality, contact_hours, reciprocal_rate)
@@ -60,7 +64,7 @@ def learn_week(
         u = counter_uniform(key, week, int(pid[i]), stream)
         effort = max(0.0, 1.0 + noise_sd * math.sqrt(3.0) * (2.0 * u - 1.0))
         novice = 1.0 + novice_boost * math.exp(-tenure[i] / novice_weeks)
-        working = 1.0 - min(contact_hours[i] / hours_per_week, 1.0)  # meetings are not work
+        working = 1.0 - min(busy[i] / hours_per_week, 1.0)  # meetings are not work
         m = int(mentor[i])
         weighted_gaps = [weights[k] * max(required[k] - row[k], 0.0) for k in range(n_k)]
         total_gap = sum(weighted_gaps)
@@ -119,15 +123,22 @@ def match_gap_targeted(skills, required, weights, mentees, mentors, capacity, ca
     return result, capacity
 
 
-def match_by_scores(scores, candidates, capacity):
-    """Greedy: best-scoring candidate with capacity, else next index with capacity."""
+def match_by_scores(scores, candidates, capacity, strict=False):
+    """Greedy: best-scoring candidate with capacity, else next index with capacity.
+
+    With ``strict``, no fallback and a candidate scored -inf is never taken.
+    """
     capacity = list(capacity)
     result = []
     for i, row in enumerate(candidates):
         if sum(capacity) <= 0:
             result.append(-1)
             continue
-        options = [(scores[i][c], -c, j) for c, j in enumerate(row) if capacity[j] > 0]
+        options = [(scores[i][c], -c, j) for c, j in enumerate(row) if capacity[j] > 0
+                   and not (strict and scores[i][c] == -math.inf)]
+        if not options and strict:
+            result.append(-1)
+            continue
         if options:
             best_score = max(score for score, _, _ in options)
             best = next(j for score, _, j in options if score == best_score)
@@ -140,7 +151,7 @@ def match_by_scores(scores, candidates, capacity):
 
 
 def age_and_leave(active, pid, age, tenure, commitment, retirement_age, weekly_quit,
-                  first_year_multiplier, coef, key, week):
+                  first_year_multiplier, coef, key, week, group=None, group_quit_ratio=None):
     """Return (age, tenure, quits, retirements) lists after one week."""
     age, tenure = list(age), list(tenure)
     quits, retire = [False] * len(active), [False] * len(active)
@@ -152,14 +163,15 @@ def age_and_leave(active, pid, age, tenure, commitment, retirement_age, weekly_q
         if age[i] >= retirement_age:
             retire[i] = True
         elif counter_uniform(key, week, int(pid[i]), 2) < weekly_quit * (
+            1.0 if group is None else group_quit_ratio[group[i]]
+        ) * (
             first_year_multiplier if tenure[i] <= 52 else 1.0
         ) * math.exp(-coef * commitment[i]):
             quits[i] = True
     return age, tenure, quits, retire
 
 
-def update_outcomes(state, effect_per_quality, marginal, reduced_kind, reduced_share,
-                    mentor_target,
+def update_outcomes(state, effect_per_quality, marginal, mentor_target,
                     rise, fade, threshold, min_tenure, max_level, chance, multiplier, key,
                     week):
     """Return (commitment, level, promotions, promoted) after one week (state: dict of lists)."""
@@ -174,9 +186,8 @@ def update_outcomes(state, effect_per_quality, marginal, reduced_kind, reduced_s
         if mentee or mentor:
             target = 0.0
             if mentee:
-                target = effect_per_quality * (state["quality"][i] - marginal)
-                if state["pair_kind"][i] == reduced_kind:
-                    target *= reduced_share
+                target = (effect_per_quality * (state["quality"][i] - marginal)
+                          * state["psychosocial"][i])
             if mentor:
                 target = max(target, mentor_target)
             commitment[i] += (target - commitment[i]) * rise

@@ -17,14 +17,14 @@ from sim.kernels.threads import kernel_for, with_serial_twin
 
 @with_serial_twin()
 def _age_and_leave(
-    active, pid, age_years, tenure_weeks, commitment, retirement_age, weekly_quit,
-    first_year_multiplier, coef, key, week, quits_out, retire_out,
+    active, pid, age_years, tenure_weeks, commitment, group, group_quit_ratio, retirement_age,
+    weekly_quit, first_year_multiplier, coef, key, week, quits_out, retire_out,
 ):
     """Age every employee a week; mark who retires (at ``retirement_age``) and who quits.
 
     An active employee below retirement age quits when their counter-based draw is below
-    ``weekly_quit * exp(-coef * commitment)``, times ``first_year_multiplier`` in their
-    first 52 weeks of tenure (capped at 1). ``quits_out`` and ``retire_out`` (bool, N)
+    ``weekly_quit * group_quit_ratio[group] * exp(-coef * commitment)``, times
+    ``first_year_multiplier`` in their first 52 weeks of tenure (capped at 1). ``quits_out`` and ``retire_out`` (bool, N)
     are overwritten.
     """
     step = 1.0 / 52.0
@@ -39,7 +39,9 @@ def _age_and_leave(
             retire_out[i] = True
             continue
         u = _counter_uniform(key, week, pid[i], STREAM_QUIT)
-        base = weekly_quit * first_year_multiplier if tenure_weeks[i] <= 52 else weekly_quit
+        base = weekly_quit * group_quit_ratio[group[i]]
+        if tenure_weeks[i] <= 52:
+            base *= first_year_multiplier
         if u >= base and coef * commitment[i] >= 0.0:
             continue  # the hazard is at most base: no exp needed to know
         hazard = base
@@ -51,17 +53,17 @@ def _age_and_leave(
 
 @with_serial_twin()
 def _update_outcomes(
-    active, mentor, load, quality, pair_kind, commitment, tenure_weeks, performance, level,
-    promotions, sponsored, pid, mentee_effect_per_quality, marginal_quality, reduced_kind,
-    reduced_share, mentor_target, rise, fade, threshold, min_tenure, max_level, promotion_chance,
+    active, mentor, load, quality, commitment, tenure_weeks, performance, level,
+    promotions, sponsored, psychosocial, pid, mentee_effect_per_quality, marginal_quality,
+    mentor_target, rise, fade, threshold, min_tenure, max_level, promotion_chance,
     sponsorship_multiplier, key, week,
 ):
     """Commitment and promotions for one week, in place; returns how many were promoted.
 
     Commitment of someone in a pair moves a share ``rise`` of the way to its target: for a
     mentee ``mentee_effect_per_quality * (quality - marginal_quality)``, below zero for a
-    dysfunctional pair (times ``reduced_share`` for pairs of
-    ``reduced_kind``, e.g. e-mentoring's lesser psychosocial support), for a mentor at
+    dysfunctional pair, times the pair's ``psychosocial`` share (less for e-mentoring and
+    for pairs across group lines), for a mentor at
     least ``mentor_target``; everyone else's commitment fades by the factor ``fade``.
     An active employee with ``min_tenure`` weeks, performance >= ``threshold`` and level
     below ``max_level`` is promoted when their counter-based draw is below
@@ -76,9 +78,8 @@ def _update_outcomes(
         if is_mentee or is_mentor:
             target = 0.0
             if is_mentee:
-                target = mentee_effect_per_quality * (quality[i] - marginal_quality)
-                if pair_kind[i] == reduced_kind:
-                    target *= reduced_share
+                target = (mentee_effect_per_quality * (quality[i] - marginal_quality)
+                          * psychosocial[i])
             if is_mentor and target < mentor_target:
                 target = mentor_target
             commitment[i] += (target - commitment[i]) * rise
@@ -101,6 +102,8 @@ def age_and_leave(
     age_years: np.ndarray,
     tenure_weeks: np.ndarray,
     commitment: np.ndarray,
+    group: np.ndarray,
+    group_quit_ratio: np.ndarray,
     retirement_age: float,
     weekly_quit: float,
     first_year_multiplier: float,
@@ -119,6 +122,8 @@ def age_and_leave(
         age_years: float64 (N,), ages; active ones grow by a week.
         tenure_weeks: int32 (N,), weeks since hire; active ones grow by 1.
         commitment: float64 (N,), affective commitment (lowers the quit hazard).
+        group: int8 (N,), each employee's group.
+        group_quit_ratio: float64 (G,), each group's quit hazard relative to ``weekly_quit``.
         retirement_age: Age in years at which an employee retires.
         weekly_quit: Base weekly quit probability, in [0, 1].
         first_year_multiplier: Its multiple in the first 52 weeks of tenure (>= 1).
@@ -140,12 +145,18 @@ def age_and_leave(
             ("active", active, np.bool_), ("pid", pid, np.int64),
             ("age_years", age_years, np.float64), ("tenure_weeks", tenure_weeks, np.int32),
             ("commitment", commitment, np.float64), ("quits_out", quits_out, np.bool_),
-            ("retire_out", retire_out, np.bool_),
+            ("retire_out", retire_out, np.bool_), ("group", group, np.int8),
         ))
+        require(group_quit_ratio.dtype == np.float64 and group_quit_ratio.ndim == 1,
+                "group_quit_ratio must be a float64 vector")
+        require(n == 0 or int(group.max(initial=0)) < group_quit_ratio.shape[0],
+                "group_quit_ratio must have an entry for every group")
+        require(bool(np.all(group_quit_ratio > 0)), "group_quit_ratio must be > 0")
         require(0.0 <= weekly_quit <= 1.0, "weekly_quit must be in [0, 1]")
         require(first_year_multiplier >= 1.0, "first_year_multiplier must be >= 1")
     kernel_for(_age_and_leave, n, 48)(
-        active, pid, age_years, tenure_weeks, commitment, float(retirement_age),
+        active, pid, age_years, tenure_weeks, commitment, group, group_quit_ratio,
+        float(retirement_age),
         float(weekly_quit), float(first_year_multiplier), float(coef), np.uint64(key),
         np.int64(week), quits_out, retire_out,
     )
@@ -156,18 +167,16 @@ def update_outcomes(
     mentor: np.ndarray,
     load: np.ndarray,
     quality: np.ndarray,
-    pair_kind: np.ndarray,
     commitment: np.ndarray,
     tenure_weeks: np.ndarray,
     performance: np.ndarray,
     level: np.ndarray,
     promotions: np.ndarray,
     sponsored: np.ndarray,
+    psychosocial: np.ndarray,
     pid: np.ndarray,
     mentee_effect_per_quality: float,
     marginal_quality: float,
-    reduced_kind: int,
-    reduced_share: float,
     mentor_target: float,
     rise: float,
     fade: float,
@@ -189,20 +198,19 @@ def update_outcomes(
         mentor: int32 (N,), each mentee's mentor slot or -1.
         load: int16 (N,), each mentor's number of mentees.
         quality: float64 (N,), relationship quality of each mentee's pair.
-        pair_kind: int8 (N,), kind of each mentee's pair (1 formal, 2 informal).
         commitment: float64 (N,), updated in place.
         tenure_weeks: int32 (N,), weeks since hire.
         performance: float64 (N,), skill performance this week.
         level: int8 (N,), career level; raised by one on promotion.
         promotions: int16 (N,), promotions so far; raised by one on promotion.
         sponsored: bool (N,), whether the employee has an active sponsor.
+        psychosocial: float64 (N,), share of the commitment effect each mentee's pair
+            delivers (e-mentoring and pairs across group lines deliver less).
         pid: int64 (N,), person ids.
         mentee_effect_per_quality: A mentee's commitment target per unit of quality above
             ``marginal_quality``.
         marginal_quality: Quality at which a pair moves commitment towards 0 (below it,
             below 0).
-        reduced_kind: Pair kind whose target is scaled by ``reduced_share`` (-1: none).
-        reduced_share: That scale, e.g. e-mentoring's lesser psychosocial support.
         mentor_target: A mentor's commitment target (at least).
         rise: Share of the way to the target covered each week, in [0, 1].
         fade: Weekly factor of the commitment of everyone not in a pair, in [0, 1].
@@ -227,18 +235,18 @@ def update_outcomes(
         require_vectors(n, (
             ("active", active, np.bool_), ("mentor", mentor, np.int32),
             ("load", load, np.int16), ("quality", quality, np.float64),
-            ("pair_kind", pair_kind, np.int8), ("commitment", commitment, np.float64),
+            ("commitment", commitment, np.float64),
             ("tenure_weeks", tenure_weeks, np.int32), ("performance", performance, np.float64),
             ("level", level, np.int8), ("promotions", promotions, np.int16),
             ("sponsored", sponsored, np.bool_), ("pid", pid, np.int64),
+            ("psychosocial", psychosocial, np.float64),
         ))
         require(0.0 <= rise <= 1.0 and 0.0 <= fade <= 1.0, "rise and fade must be in [0, 1]")
         require(0.0 <= promotion_chance <= 1.0, "promotion_chance must be in [0, 1]")
     return int(kernel_for(_update_outcomes, n, 72)(
-        active, mentor, load, quality, pair_kind, commitment, tenure_weeks, performance, level,
-        promotions, sponsored, pid, float(mentee_effect_per_quality), float(marginal_quality),
-        int(reduced_kind),
-        float(reduced_share), float(mentor_target), float(rise), float(fade), float(threshold),
+        active, mentor, load, quality, commitment, tenure_weeks, performance, level,
+        promotions, sponsored, psychosocial, pid, float(mentee_effect_per_quality),
+        float(marginal_quality), float(mentor_target), float(rise), float(fade), float(threshold),
         int(min_tenure), int(max_level), float(promotion_chance), float(sponsorship_multiplier),
         np.uint64(key), np.int64(week),
     ))

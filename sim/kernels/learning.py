@@ -345,6 +345,7 @@ def learn_week(
     key: int,
     week: int,
     check: bool = True,
+    busy_hours: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Advance every employee's skills by one week, in place.
 
@@ -372,6 +373,9 @@ def learn_week(
         week: Simulation week.
         check: Validate every argument first (a caller whose arrays are known good, like
             the model after its first week, may skip the ~20 us this costs).
+        busy_hours: float64 (N,), hours a week each employee spends away from the work
+            itself (own meetings as a mentee, mentoring, service), taken from learning by
+            doing; None = each mentee's ``contact_hours``.
 
     Returns:
         (performance, gap), each float64 (N,): per-employee skill performance and
@@ -383,6 +387,10 @@ def learn_week(
         _check_learn_week(skills, active, pid, aptitude, tenure_weeks, mentor, pair_kind,
                           quality, contact_hours, focus_competency, usage, required, weights)
         require(hours_per_week > 0, "hours_per_week must be > 0")
+        if busy_hours is not None:
+            require_vector("busy_hours", busy_hours, n, np.float64)
+    if busy_hours is None:
+        busy_hours = contact_hours
     rows, delta_row, mentee_start, mentee_slots = pair_index(mentor)
     delta = kernel_for(_pair_deltas, rows.shape[0], 24 * n_k)(  # own, partner, delta
         skills, pid, aptitude, mentor, pair_kind, quality, contact_hours, focus_competency, rows,
@@ -392,7 +400,7 @@ def learn_week(
     performance = np.empty(n, dtype=np.float64)
     gap = np.empty(n, dtype=np.float64)
     kernel_for(_learn_week, n, 8 * n_k + 48)(
-        skills, active, pid, aptitude, tenure_weeks, contact_hours, delta_row, delta, usage,
+        skills, active, pid, aptitude, tenure_weeks, busy_hours, delta_row, delta, usage,
         required, weights, rates.doing, 1.0 / float(hours_per_week), rates.novice_curve,
         rates.forgetting, rates.noise_sd, np.uint64(key), np.int64(week), performance, gap,
     )

@@ -41,14 +41,16 @@ def _gap_scores(skills, required, weights, mentees, candidate_slots):
 
 @njit(cache=True)
 def _match_by_scores(
-    scores: np.ndarray, candidates: np.ndarray, capacity_left: np.ndarray
+    scores: np.ndarray, candidates: np.ndarray, capacity_left: np.ndarray, strict: bool
 ) -> np.ndarray:
     """Greedy matching on precomputed scores under capacity.
 
     Mentee i (in the given order) takes the candidate ``candidates[i, c]`` with the
     highest ``scores[i, c]`` among those with capacity left (first on ties); if none has
-    any, the first index with capacity at or after ``candidates[i, 0]`` (cyclically).
-    ``capacity_left`` is updated in place.
+    any, the first index with capacity at or after ``candidates[i, 0]`` (cyclically) —
+    unless ``strict``, when the mentee stays unmatched and a candidate scored ``-inf``
+    (one who turned the mentee down) is never taken. ``capacity_left`` is updated in
+    place.
 
     Returns:
         For each mentee, the index (into the capacity array) it was matched to, or -1.
@@ -70,6 +72,8 @@ def _match_by_scores(
             if capacity_left[j] > 0 and scores[i, c] > best_score:
                 best_score = scores[i, c]
                 best = j
+        if best < 0 and strict:
+            continue
         if best < 0:
             start = candidates[i, 0] if candidates.shape[1] > 0 else 0
             for step in range(n_m):
@@ -130,7 +134,8 @@ def match_gap_targeted(
 
 
 def match_by_scores(
-    scores: np.ndarray, candidates: np.ndarray, capacity_left: np.ndarray
+    scores: np.ndarray, candidates: np.ndarray, capacity_left: np.ndarray,
+    strict: bool = False,
 ) -> np.ndarray:
     """Greedy matching on precomputed candidate scores (see the kernel's docstring).
 
@@ -138,9 +143,11 @@ def match_by_scores(
         scores: float64 (n_mentees, C), how much mentee i prefers candidate c.
         candidates: int64 (n_mentees, C), indices into ``capacity_left``.
         capacity_left: int64 (n_mentors,), free places; updated in place.
+        strict: Only candidates count: a mentee none of whose candidates has a free
+            place (or whose candidates all score ``-inf``) stays unmatched.
 
     Returns:
-        int64 index of the chosen mentor per mentee, -1 where no capacity was left.
+        int64 index of the chosen mentor per mentee, -1 where none was taken.
 
     """
     require(scores.shape == candidates.shape, "scores and candidates must have one shape")
@@ -152,5 +159,5 @@ def match_by_scores(
     return _match_by_scores(
         np.ascontiguousarray(scores, dtype=np.float64),
         np.ascontiguousarray(candidates, dtype=np.int64),
-        capacity_left,
+        capacity_left, bool(strict),
     )

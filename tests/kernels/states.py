@@ -48,4 +48,6 @@ def bookkeeping_state(seed: int, n: int = 40) -> dict:
         sponsored=rng.random(n) < 0.3, age=rng.uniform(20, 66, n),
         ever_mentored=rng.random(n) < 0.4, ever_formal=rng.random(n) < 0.2,
         under=rng.random(n) < 0.3,
+        group=rng.integers(0, 3, n).astype(np.int8),
+        psychosocial=rng.choice([1.0, 0.7, 0.5, 0.35], n),
     )

@@ -41,6 +41,32 @@ def test_learn_week_matches_naive(seed, targeted):
     np.testing.assert_array_equal(work[~active], skills[~active])
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_busy_hours_match_naive_and_take_time_from_doing(seed):
+    """Hours away from the work (mentoring, service) slow learning by doing, and only that."""
+    skills, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage, \
+        required, weights = random_state(seed)
+    rates = LearningRates(doing=0.05, novice_boost=2.0, novice_weeks=16.0, mentoring=0.4,
+                          reciprocal=0.1, forgetting=0.02, noise_sd=0.3)
+    busy = np.random.default_rng(seed).uniform(0.0, 3.0, skills.shape[0])
+    expected, _, _ = naive.learn_week(
+        skills.tolist(), active.tolist(), pid.tolist(), aptitude.tolist(), tenure.tolist(),
+        mentor.tolist(), kind.tolist(), quality.tolist(), hours.tolist(), focus.tolist(),
+        usage.tolist(), required.tolist(), weights.tolist(), rates.doing, rates.novice_boost,
+        rates.novice_weeks, rates.mentoring, rates.reciprocal, rates.forgetting, True, 4.0,
+        rates.noise_sd, 3, 9, STREAM_LEARNING, busy.tolist(),
+    )
+    work = skills.copy()
+    learn_week(work, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage,
+               required, weights, rates, True, 4.0, 3, 9, busy_hours=busy)
+    np.testing.assert_allclose(work, np.array(expected), rtol=0, atol=1e-12)
+    idle = skills.copy()
+    learn_week(idle, active, pid, aptitude, tenure, mentor, kind, quality, hours, focus, usage,
+               required, weights, rates, True, 4.0, 3, 9, busy_hours=np.zeros_like(busy))
+    gained = (work - skills)[active].sum()
+    assert gained < (idle - skills)[active].sum()  # busier people learn less by doing
+
+
 def test_mentoring_raises_mentee_towards_mentor_only():
     skills = np.array([[0.9, 0.9], [0.2, 0.95]])
     args = dict(

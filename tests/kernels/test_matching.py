@@ -53,6 +53,25 @@ def test_match_by_scores_matches_naive(seed):
     assert (got >= 0).sum() == min(n_e, capacity.sum())
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_strict_match_by_scores_matches_naive_and_takes_only_willing_candidates(seed):
+    rng = np.random.default_rng(seed)
+    n_e, n_m, c = 15, 6, 3
+    scores = rng.integers(0, 5, (n_e, c)).astype(np.float64)
+    scores[rng.random((n_e, c)) < 0.3] = -np.inf  # turned down
+    candidates = rng.integers(0, n_m, (n_e, c)).astype(np.int64)
+    capacity = rng.integers(0, 3, n_m).astype(np.int64)
+    expected, exp_capacity = naive.match_by_scores(
+        scores.tolist(), candidates.tolist(), capacity.tolist(), strict=True
+    )
+    cap = capacity.copy()
+    got = match_by_scores(scores, candidates, cap, strict=True)
+    assert got.tolist() == expected and cap.tolist() == exp_capacity
+    for i, j in enumerate(got.tolist()):
+        if j >= 0:  # only a willing candidate of this mentee's own list
+            assert any(candidates[i, k] == j and scores[i, k] > -np.inf for k in range(c))
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_gap_scores_match_naive(seed):
     rng = np.random.default_rng(seed)

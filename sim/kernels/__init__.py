@@ -39,6 +39,7 @@ from sim.kernels.random import (
     STREAM_QUIT,
     STREAM_ROLLOUT,
     STREAM_VACANCY,
+    STREAM_WILLING,
     counter_uniforms,
 )
 from sim.kernels.sums import N_SUMS, SUM_INDEX, SUM_NAMES, SUMS, Sum, weekly_sums
@@ -69,6 +70,7 @@ __all__ = [
     "STREAM_QUIT",
     "STREAM_ROLLOUT",
     "STREAM_VACANCY",
+    "STREAM_WILLING",
     "SUMS",
     "SUM_INDEX",
     "SUM_NAMES",

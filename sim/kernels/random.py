@@ -31,6 +31,7 @@ STREAM_HIRE_APTITUDE = 8
 STREAM_HIRE_GROUP = 9
 STREAM_HIRE_ROLE = 10
 STREAM_HIRE_AGE = 11
+STREAM_WILLING = 12  # whether a person takes informal protégés (a lasting trait, week 0)
 # Attributes with one draw per column (trait dimension d, competency k) use the stream
 # ``base + column``: STREAM_HIRE_TRAIT + d for d < 100, STREAM_HIRE_SKILL + k for any k.
 # The bases are spaced so that no column's stream is another stream's number.

@@ -1,13 +1,20 @@
 """Informal mentoring: ties that form by themselves, by similarity and proximity.
 
-Each week an unpaired employee forms a tie with a small probability (lower for
-underrepresented groups: they are ignored more often, Milkman et al. 2015); the mentor is
-chosen among a few random seniors by what the would-be mentee can see of the pair's
-quality (deep-level similarity and the visible part of fit), most often from their own
-group (homophily, Thomas 1990). Because the partners choose each other, informal pairs
-come out better than assigned ones (Ragins & Cotton 1999) without a base of their own.
-They carry sponsorship, which underrepresented mentees get less often (CTI 2019; an
-imposed ratio until issue 13). On in both arms of an evaluation by default.
+Each week an unpaired employee seeks a mentor with a small probability, the same for
+everyone. Only some seniors take informal protégés (``willing_share``, a lasting trait
+of the person), each ``mentees_per_mentor`` at a time. The would-be mentee asks among a
+few of those with a free place, with chance
+``homophily`` only among their own group's (Thomas 1990; Ibarra 1992); a senior of
+another group turns them down with chance ``mentor_homophily``; among the willing they
+take the one whose pair looks best (similarity and the visible part of fit), and nobody
+willing and free means no tie this week. So a group with few seniors of its own gets
+fewer ties once those seniors' places fill: the access gap follows from the senior
+pool's composition (which follows from the hiring history, leaving and promotion),
+preferences on both sides and mentor capacity, not from a group rate. Because the
+partners choose each other, informal pairs come out better than assigned ones (Ragins &
+Cotton 1999) without a base of their own. A mentor sponsors with a chance that grows
+with the mentor's career level (standing); a pair across group lines gives less
+psychosocial support (Thomas 1990). On in both arms of an evaluation by default.
 """
 
 from __future__ import annotations
@@ -15,14 +22,16 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import STREAM_INFORMAL, counter_uniforms
+from sim.kernels import STREAM_INFORMAL, STREAM_WILLING, counter_uniforms
 from sim.model import matching
 from sim.model.relationships import (
     INFORMAL,
     Relationships,
     design_base_quality,
     draw_quality,
+    psychosocial_share,
     similarity,
+    sponsorship_chance,
 )
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_MONTH, WEEKS_PER_YEAR
@@ -47,7 +56,7 @@ class InformalMentoring:
         self.workforce = workforce
         self.relationships = relationships
         self.rng = rng
-        rel = scenario.relationships
+        rel = self.relationship_settings = scenario.relationships
         self.quality_sd = rel.quality_sd
         self.visibility = rel.fit_visibility
         self.similarity_effect = rel.similarity_effect
@@ -57,6 +66,59 @@ class InformalMentoring:
         self.contact_hours = self.design.meetings_per_month / WEEKS_PER_MONTH
         weekly = 1.0 - (1.0 - min(self.design.ties_per_year, 0.999)) ** (1.0 / WEEKS_PER_YEAR)
         self._weekly = weekly
+        # access by group: requests made, ties found, sponsored ties, the sponsorship
+        # chance the mentors' standing gave; and, like for like (the same weeks), what a
+        # group would have had at the reference groups' rates of each week
+        g = self.n_groups = len(workforce.group_names)
+        self.reference = ~workforce.underrepresented
+        self.sought_by_group = np.zeros(g, dtype=np.int64)
+        self.found_by_group = np.zeros(g, dtype=np.int64)
+        self.sponsored_by_group = np.zeros(g, dtype=np.int64)
+        self.sponsor_chance_by_group = np.zeros(g, dtype=np.float64)
+        self.found_at_reference_rate = np.zeros(g, dtype=np.float64)
+        self.found_in_reference_weeks = np.zeros(g, dtype=np.float64)
+        self.chance_at_reference_rate = np.zeros(g, dtype=np.float64)
+        self.chance_in_reference_weeks = np.zeros(g, dtype=np.float64)
+
+    def access(self) -> dict[str, np.ndarray]:
+        """Access by group so far.
+
+        Returns:
+            float64 (G,) arrays, nan where undefined: ``found_per_request`` and
+            ``sponsor_chance_per_tie`` (the mean chance of sponsorship the chosen mentors'
+            standing gave: the comparison without the noise of the draws) over the run,
+            ``sponsored_per_tie`` (the draws); and like for like, week by week against the
+            reference (not underrepresented) groups: ``access_ratio`` (ties found over the
+            ties the same requests would have found at the reference groups' rate of
+            their week) and ``sponsorship_ratio`` (the same for the sponsorship chance per
+            request).
+
+        """
+        def share(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
+
+        return {
+            "found_per_request": share(self.found_by_group, self.sought_by_group),
+            "sponsored_per_tie": share(self.sponsored_by_group, self.found_by_group),
+            "sponsor_chance_per_tie": share(self.sponsor_chance_by_group, self.found_by_group),
+            "access_ratio": share(self.found_in_reference_weeks, self.found_at_reference_rate),
+            "sponsorship_ratio": share(self.chance_in_reference_weeks,
+                                       self.chance_at_reference_rate),
+        }
+
+    def _record(self, sought: np.ndarray, found: np.ndarray, chance: np.ndarray) -> None:
+        """Add one week's requests, ties and sponsorship chances by group."""
+        self.sought_by_group += sought
+        self.found_by_group += found
+        self.sponsor_chance_by_group += chance
+        ref_sought = sought[self.reference].sum()
+        if ref_sought == 0:
+            return
+        self.found_at_reference_rate += sought * (found[self.reference].sum() / ref_sought)
+        self.found_in_reference_weeks += found
+        self.chance_at_reference_rate += sought * (chance[self.reference].sum() / ref_sought)
+        self.chance_in_reference_weeks += chance
 
     def phase(self, week: int, required: np.ndarray, weights: np.ndarray) -> None:
         """Let this week's informal ties form."""
@@ -65,32 +127,39 @@ class InformalMentoring:
             return
         wf = self.workforce
         seeking = np.flatnonzero(wf.active & (wf.mentor < 0) & (wf.load == 0))
-        under = wf.underrepresented[wf.group[seeking]]
-        chance = np.where(under, self._weekly * d.underrepresented_tie_ratio, self._weekly)
         draws = counter_uniforms(wf.key, week, wf.pid[seeking], STREAM_INFORMAL)
-        mentees = seeking[draws < chance]
+        mentees = seeking[draws < self._weekly]
         if mentees.shape[0] == 0:
             return
+        sought = np.bincount(wf.group[mentees], minlength=self.n_groups)
+        none = np.zeros(self.n_groups, dtype=np.int64)
         pool = matching.senior_pool(wf, self.min_tenure, self.min_performance)
+        willing = counter_uniforms(wf.key, 0, wf.pid[pool], STREAM_WILLING) < d.willing_share
+        pool = pool[willing]
         mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
         mentees, chosen, seen = matching.choose_informal(
             wf, self.rng.permutation(mentees), mentors, capacity, self.rng,
-            d.candidates_per_mentee, d.homophily, self.similarity_effect,
+            d.candidates_per_mentee, d.homophily, d.mentor_homophily, self.similarity_effect,
             self.quality_sd * np.sqrt(self.visibility),
         )
         if mentees.shape[0] == 0:
+            self._record(sought, none, none.astype(np.float64))
             return
         sim = similarity(wf, mentees, chosen)
         quality = draw_quality(
             self.rng, self.base_quality, sim, self.quality_sd, self.similarity_effect,
             visible_fit=seen, visibility=self.visibility,
         )
-        under = wf.underrepresented[wf.group[mentees]]
-        sponsor_chance = np.where(under, d.underrepresented_sponsorship_ratio, 1.0)
-        sponsored = self.rng.random(mentees.shape[0]) < sponsor_chance
+        rel = self.relationship_settings
+        chance = sponsorship_chance(wf, chosen, rel.sponsorship_per_level)
+        sponsored = self.rng.random(mentees.shape[0]) < chance
+        self.sponsored_by_group += np.bincount(wf.group[mentees[sponsored]],
+                                               minlength=self.n_groups)
+        self._record(sought, np.bincount(wf.group[mentees], minlength=self.n_groups),
+                     np.bincount(wf.group[mentees], weights=chance, minlength=self.n_groups))
         self.relationships.start(
             mentees, chosen, INFORMAL, quality, d.duration_weeks, self.contact_hours,
-            sponsored=sponsored,
+            sponsored=sponsored, psychosocial=psychosocial_share(wf, rel, mentees, chosen),
         )
 
 

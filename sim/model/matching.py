@@ -12,8 +12,9 @@ O(mentees x candidates x K), never mentees x mentors):
 - ``peer``: near-peers (some tenure, below senior) by gap-targeted score.
 - ``reverse``: juniors strong in one new competency teach seniors short in it.
 - informal self-selection (:func:`choose_informal`, used by :mod:`sim.model.informal`):
-  the would-be mentee picks the candidate who looks best to them: similarity, the part of
-  the pair's fit they can see, and (with ``homophily``) their own group first.
+  the would-be mentee asks seniors they know (with ``homophily``, only their own group's),
+  a senior of another group may turn them down (``mentor_homophily``), and they pick the
+  willing one who looks best to them: similarity and the part of the pair's fit they see.
 """
 
 from __future__ import annotations
@@ -153,24 +154,34 @@ def choose_informal(
     rng: np.random.Generator,
     candidates_per_mentee: int,
     homophily: float,
+    mentor_homophily: float,
     similarity_effect: float,
     seen_fit_sd: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Informal ties: each would-be mentee chooses among a few seniors they know.
+    """Informal ties: each would-be mentee asks among a few seniors they know.
 
-    Each mentee looks at ``candidates_per_mentee`` random seniors with a free place (only
-    at their own group, with chance ``homophily``: Thomas 1990) and picks the one whose
-    pair looks best in quality units: ``similarity_effect x similarity + seen_fit_sd x z``,
-    ``z`` the standardised visible fit of that pair (a standard normal per candidate).
+    Each mentee knows ``candidates_per_mentee`` random seniors with a free place (drawn
+    from all of them: contact across the organisation). With chance ``homophily`` the
+    mentee approaches only those of their own group (Thomas 1990; Ibarra 1992); a senior
+    of another group turns a request down with chance ``mentor_homophily`` (mentors
+    choose protégés like themselves). Among those approached, willing and with a place
+    left, the mentee takes the one whose pair looks best in quality units:
+    ``similarity_effect x similarity + seen_fit_sd x z``, ``z`` the standardised visible
+    fit of that pair (a standard normal per candidate). A mentee with nobody left forms
+    no tie this week. So a group's access follows from its share of the seniors with free
+    places (a homophilous member of a group with share ``p`` of them knows none of its
+    own with chance ``(1 - p)^C``), their places and the preferences on both sides; no
+    parameter sets it.
 
     Args:
         workforce: The arrays.
         mentees: Slots seeking a mentor, in the order they are served.
-        mentors: Seniors with free places; capacity: their free places (int64).
-        capacity: Free places of each of ``mentors``.
+        mentors: Seniors with free places.
+        capacity: Free places of each of ``mentors`` (int64).
         rng: The caller's Generator.
         candidates_per_mentee: Seniors each mentee looks at.
         homophily: Chance a mentee looks only at their own group.
+        mentor_homophily: Chance a senior turns down a mentee of another group.
         similarity_effect: Quality per unit of similarity (as in the quality model).
         seen_fit_sd: sd of the visible part of fit, in quality units.
 
@@ -183,15 +194,17 @@ def choose_informal(
     if mentees.shape[0] == 0 or mentors.shape[0] == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0, dtype=np.float64)
-    candidates = rng.integers(0, mentors.shape[0], size=(mentees.shape[0], candidates_per_mentee))
+    n, c = mentees.shape[0], candidates_per_mentee
+    candidates = rng.integers(0, mentors.shape[0], size=(n, c))
     slots = mentors[candidates]
     seen = rng.standard_normal(candidates.shape)
     scores = similarity_effect * similarity(workforce, mentees[:, None], slots)
     scores += seen_fit_sd * seen
-    same = workforce.group[slots] == workforce.group[mentees][:, None]
-    own_group_only = rng.random(mentees.shape[0]) < homophily
-    scores += np.where(same & own_group_only[:, None], 10.0, 0.0)
-    chosen = match_by_scores(scores, candidates, capacity)
+    cross = workforce.group[slots] != workforce.group[mentees][:, None]
+    own_group_only = rng.random(n) < homophily
+    declined = cross & (rng.random(candidates.shape) < mentor_homophily)
+    scores[declined | (cross & own_group_only[:, None])] = -np.inf
+    chosen = match_by_scores(scores, candidates, capacity, strict=True)
     keep = np.flatnonzero(chosen >= 0)
     # the column of each mentee's chosen candidate: a mentor drawn twice among one
     # mentee's candidates is judged by the better-looking of the two draws

@@ -5,17 +5,19 @@ target proportional to how far the relationship's quality is above the marginal 
 ``mentee_effect_sd x (q - q_marginal) / (q_ref - q_marginal)``, so a pair of reference
 quality gives the meta-analytic attitude effect (d ~ 0.35, Allen et al. 2004; a
 calibration target), a marginal pair none (Ragins, Cotton & Miller 2000) and a
-dysfunctional one harm (Eby et al. 2000, 2004); less for e-mentoring (less psychosocial
-support); mentors gain a little too. It fades with a half-life once the pair ends: an
-early ending leaves behind what the poor pair did, no penalty is added. The quit hazard
-is multiplied by ``exp(-coef x commitment)``, ``coef = -ln(quit_hazard_ratio_per_sd)``,
-so the mentored hazard ratio is an outcome of the relationships people had. Commitment
-also lifts performance a little (motivation), which mentoring acts on and tools do not.
+dysfunctional one harm (Eby et al. 2000, 2004); times the pair's psychosocial share, less
+for e-mentoring and for pairs across group lines (Thomas 1990; set when the pair starts,
+:func:`~sim.model.relationships.psychosocial_share`); mentors gain a little too. It fades
+with a half-life once the pair ends: an early ending leaves behind what the poor pair
+did, no penalty is added. The quit hazard is multiplied by ``exp(-coef x commitment)``,
+``coef = -ln(quit_hazard_ratio_per_sd)``, so the mentored hazard ratio is an outcome of
+the relationships people had. Commitment also lifts performance a little (motivation),
+which mentoring acts on and tools do not.
 
 *Careers*: proficient employees with ``workforce.promotion_min_tenure_weeks`` of tenure
-(two years) are promoted at a base rate; an active sponsor (formal pairs while management
-backs the programme; informal pairs, less often for underrepresented mentees) multiplies
-that chance.
+(two years) are promoted at a base rate; an active sponsor multiplies that chance. A
+mentor sponsors with a chance that grows with the mentor's career level (standing), so
+who gets sponsored follows from who mentors whom, not from the mentee's group.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import numpy as np
 
 from sim.config import Scenario
 from sim.kernels import update_outcomes
-from sim.model.relationships import FORMAL
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_YEAR
 
@@ -59,9 +60,6 @@ class Outcomes:
         )
         self.rise = 1.0 / a.weeks_to_effect
         self.fade = 0.5 ** (1.0 / a.half_life_weeks)
-        self.psychosocial = (
-            a.e_mentoring_psychosocial if scenario.programme.format == "e_mentoring" else 1.0
-        )
         wf_cfg = scenario.workforce
         self.promotion_weekly = 1.0 - (1.0 - wf_cfg.promotion_rate_per_year) ** (
             1.0 / WEEKS_PER_YEAR
@@ -75,11 +73,10 @@ class Outcomes:
         """Move commitment towards this week's targets; draw promotions."""
         wf = self.workforce
         self.promotions_week = update_outcomes(
-            wf.active, wf.mentor, wf.load, wf.quality, wf.pair_kind, wf.commitment,
-            wf.tenure_weeks, wf.performance, wf.level, wf.promotions, wf.sponsored, wf.pid,
-            self.effect_per_quality, self.marginal_quality,
-            FORMAL if self.psychosocial < 1 else -1,
-            self.psychosocial, self.mentor_target, self.rise, self.fade, self.threshold,
+            wf.active, wf.mentor, wf.load, wf.quality, wf.commitment,
+            wf.tenure_weeks, wf.performance, wf.level, wf.promotions, wf.sponsored,
+            wf.psychosocial, wf.pid, self.effect_per_quality, self.marginal_quality,
+            self.mentor_target, self.rise, self.fade, self.threshold,
             self.promotion_min_tenure_weeks, MAX_LEVEL, self.promotion_weekly,
             self.sponsorship_multiplier, wf.key, week,
             check=week == 0,  # the arrays keep their dtypes and shapes

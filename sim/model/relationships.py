@@ -102,6 +102,57 @@ def draw_quality(
     return np.clip(quality, MIN_QUALITY, 1.0)
 
 
+def sponsorship_chance(
+    workforce: Workforce, mentors: np.ndarray, per_level: float
+) -> np.ndarray:
+    """Chance that each of ``mentors`` sponsors their new mentee: ``min(1, level x per_level)``.
+
+    Sponsorship comes with the mentor's standing (career level), not with the mentee's
+    group (``relationships.sponsorship_per_level``; docs/ODD.md 7.6).
+    """
+    return np.minimum(workforce.level[mentors].astype(np.float64) * per_level, 1.0)
+
+
+def psychosocial_share(
+    workforce: Workforce,
+    rel: RelationshipSettings,
+    mentees: np.ndarray,
+    mentors: np.ndarray,
+    training_hours: float = 0.0,
+    format_share: float = 1.0,
+    same_group_support: np.ndarray | None = None,
+) -> np.ndarray:
+    """Share of the commitment (psychosocial) effect each new pair delivers.
+
+    A pair across group lines delivers ``relationships.cross_group_psychosocial`` of it
+    (Thomas 1990); a trained mentor recovers ``cross_group_training_recovery`` of the
+    shortfall at saturating training (the saturation curve of the training quality gain);
+    the format scales it (``format_share``: e-mentoring's lesser psychosocial support).
+
+    Args:
+        workforce: The arrays.
+        rel: The relationship settings.
+        mentees: Slots of the new pairs' mentees.
+        mentors: Their mentors.
+        training_hours: Mentor training hours of these pairs' mentors.
+        format_share: The format's share (1 in person).
+        same_group_support: bool per pair: someone of the mentee's own group supports the
+            mentee too (a mentoring network's member), so the pair is not short of it.
+
+    Returns:
+        float64 shares in [0, 1], one per pair.
+
+    """
+    cross = workforce.group[mentees] != workforce.group[mentors]
+    if same_group_support is not None:
+        cross &= ~same_group_support
+    trained = 1.0 - np.exp(-training_hours / rel.training_scale_hours)
+    shortfall = (1.0 - rel.cross_group_psychosocial) * (
+        1.0 - rel.cross_group_training_recovery * trained
+    )
+    return format_share * np.where(cross, 1.0 - shortfall, 1.0)
+
+
 class Relationships:
     """All current pairs and their lifecycle.
 
@@ -118,6 +169,8 @@ class Relationships:
         share = scenario.programme.early_ending_share_6_months
         self._early_hazard = 1.0 - (1.0 - share) ** (1.0 / EARLY_WINDOW_WEEKS)
         self.counts: Counter[tuple[int, str]] = Counter()
+        # formal pairs that ended early, by the week they started (formative evaluation)
+        self.formal_early_by_start: Counter[int] = Counter()
         n_groups = len(workforce.group_names)
         self.quality_sum = {FORMAL: np.zeros(n_groups), INFORMAL: np.zeros(n_groups)}
         self.started_by_group = {FORMAL: np.zeros(n_groups), INFORMAL: np.zeros(n_groups)}
@@ -136,8 +189,13 @@ class Relationships:
         contact_hours: float,
         focus_competency: int = -1,
         sponsored: np.ndarray | None = None,
+        psychosocial: np.ndarray | None = None,
     ) -> None:
-        """Start pairs (mentees[i], mentors[i]) of one kind."""
+        """Start pairs (mentees[i], mentors[i]) of one kind.
+
+        ``sponsored`` (default none) and ``psychosocial`` (share of the commitment effect,
+        default 1; see :func:`psychosocial_share`) are per pair.
+        """
         wf = self.workforce
         if mentees.shape[0] == 0:
             return
@@ -150,6 +208,7 @@ class Relationships:
         wf.contact_hours[mentees] = contact_hours
         wf.focus_competency[mentees] = focus_competency
         wf.sponsored[mentees] = False if sponsored is None else sponsored
+        wf.psychosocial[mentees] = 1.0 if psychosocial is None else psychosocial
         first = mentees[~wf.ever_mentored[mentees]]
         wf.gap_at_match[first] = wf.gap[first]
         wf.ever_mentored[mentees] = True
@@ -185,6 +244,7 @@ class Relationships:
         wf.contact_hours[mentees] = 0.0
         wf.focus_competency[mentees] = -1
         wf.sponsored[mentees] = False
+        wf.psychosocial[mentees] = 1.0
 
     def lifecycle(self, week: int) -> None:
         """Age every pair; complete those at their duration; end some early."""
@@ -201,6 +261,8 @@ class Relationships:
         draws = counter_uniforms(wf.key, week, wf.pid[ongoing], STREAM_EARLY_ENDING)
         early = ongoing[draws < self.early_hazard(wf.quality[ongoing])]
         if early.shape[0]:
+            formal = early[wf.pair_kind[early] == FORMAL]
+            self.formal_early_by_start.update((week - wf.pair_age_weeks[formal]).tolist())
             self.end(early, "ended_early")
             wf.early_ended[early] = True
 

@@ -37,6 +37,7 @@ from sim.units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
 
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
 TRAIT_DIMENSIONS = 2  # latent deep-level traits (values, work style) for similarity
+HIRING_HISTORY_YEARS = 30.0  # a group's past_hire_share is its share of hires this long ago
 _LOWEST_UNIFORM = 2.0**-54  # counter uniforms are in [0, 1); inverse CDFs need (0, 1)
 
 # Per-person state that a hire starts afresh with: name -> (dtype, value at hire).
@@ -50,6 +51,7 @@ _PERSON_STATE: dict[str, tuple[type, float]] = {
     "contact_hours": (np.float64, 0.0),
     "focus_competency": (np.int16, -1),
     "sponsored": (np.bool_, False),
+    "psychosocial": (np.float64, 1.0),
     "load": (np.int16, 0),
     "ever_mentored": (np.bool_, False),
     "ever_formal": (np.bool_, False),
@@ -120,6 +122,12 @@ class Workforce:
         self.group_names = [g.name for g in wf.groups]
         self.group_shares = np.array([g.share for g in wf.groups])
         self.underrepresented = np.array([g.underrepresented for g in wf.groups])
+        self.group_quit_ratio = np.array([g.quit_rate_ratio for g in wf.groups],
+                                         dtype=np.float64)
+        self.past_group_shares = (
+            np.array([g.past_hire_share for g in wf.groups], dtype=np.float64)
+            if wf.groups[0].past_hire_share is not None else None
+        )
         roles = wf.roles or []
         self.role_names = [r.name for r in roles] or ["all"]
         self.role_shares = np.array([r.share for r in roles] or [1.0])
@@ -152,6 +160,8 @@ class Workforce:
         # Staff already in post: tenure up to their working life so far (at most 30 years).
         working_years = np.clip(self.age_years - 22.0, 0.0, 30.0)
         self.tenure_weeks[:] = (rng.random(n) * working_years * WEEKS_PER_YEAR).astype(np.int32)
+        if self.past_group_shares is not None:
+            self.group[:] = self._groups_by_hiring_history(self.tenure_weeks, self._group_draw)
         self.level[:] = np.minimum(self.tenure_weeks // int(5 * WEEKS_PER_YEAR), 4)
         self.hire_week[:] = -self.tenure_weeks
         self.proficient_week[:] = self.hire_week  # staff in post count as ramped up
@@ -173,11 +183,34 @@ class Workforce:
         wf = self.scenario.workforce
         self.aptitude[slots] = np.exp(rng.normal(0.0, wf.aptitude_sd, size=m))
         self.trait[slots] = rng.normal(0.0, 1.0, size=(m, TRAIT_DIMENSIONS))
-        self.group[slots] = _categorical(rng, self._group_cdf, m)
+        self._group_draw = rng.random(m)
+        self.group[slots] = _category(self._group_cdf, self._group_draw)
         self.role[slots] = _categorical(rng, self._role_cdf, m)
         self.age_years[slots] = np.clip(
             rng.normal(age_mean, age_sd, size=m), 18.0, wf.retirement_age_years - 0.5
         )
+
+    def group_shares_at_hire(self, tenure_weeks: np.ndarray) -> np.ndarray:
+        """Each group's share of the hires made ``tenure_weeks`` before week 0.
+
+        The share moves linearly from ``past_hire_share`` (30 years back,
+        :data:`HIRING_HISTORY_YEARS`) to today's ``share``; without a history, today's.
+
+        Returns:
+            float64 (len(tenure_weeks), G), rows summing to 1.
+
+        """
+        now = self.group_shares[None, :]
+        if self.past_group_shares is None:
+            return np.repeat(now, tenure_weeks.shape[0], axis=0)
+        back = np.clip(tenure_weeks / (HIRING_HISTORY_YEARS * WEEKS_PER_YEAR), 0.0, 1.0)
+        return now + (self.past_group_shares - self.group_shares)[None, :] * back[:, None]
+
+    def _groups_by_hiring_history(self, tenure_weeks: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Groups of the staff in post at week 0 from the hiring shares when they were hired."""
+        cdf = np.cumsum(self.group_shares_at_hire(tenure_weeks), axis=1)
+        index = (u[:, None] * cdf[:, -1:] >= cdf).sum(axis=1)
+        return np.minimum(index, cdf.shape[1] - 1).astype(np.int8)
 
     def flow(
         self,
@@ -204,7 +237,8 @@ class Workforce:
         wf = self.scenario.workforce
         age_and_leave(
             self.active, self.pid, self.age_years, self.tenure_weeks, self.commitment,
-            wf.retirement_age_years, self._weekly_quit, wf.first_year_quit_multiplier,
+            self.group, self.group_quit_ratio, wf.retirement_age_years, self._weekly_quit,
+            wf.first_year_quit_multiplier,
             commitment_coef, self.key, week,
             self._quit_mask, self._retire_mask,
             check=week == 0,  # the arrays keep their dtypes and shapes

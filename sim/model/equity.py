@@ -1,0 +1,95 @@
+"""Equity by group, week by week: access, sponsorship, quality, support, service, careers.
+
+Every figure compares the members of underrepresented groups with everyone else, in the
+same week, so the gaps have a time profile (docs/ODD.md 7.6). The informal figures are
+like for like: the share of requests for a mentor that found one and the share of ties
+that came with sponsorship (:meth:`sim.model.informal.InformalMentoring.access`), so they
+do not depend on the groups' size or tenure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: name -> description of the weekly equity reporters (under = underrepresented).
+EQUITY_REPORTERS: dict[str, str] = {
+    "informal_access_ratio": "informal ties the underrepresented found so far, over those "
+    "the same requests would have found at the majority's rate of the same weeks",
+    "informal_sponsorship_ratio": "the same for the chance of sponsorship per request (the "
+    "mentors' standing)",
+    "underrepresented_in_pair": "share of the underrepresented in a pair now",
+    "majority_in_pair": "share of the majority in a pair now",
+    "underrepresented_sponsored": "share of the underrepresented with an active sponsor",
+    "majority_sponsored": "share of the majority with an active sponsor",
+    "underrepresented_pair_quality": "mean quality of the underrepresented's pairs now",
+    "majority_pair_quality": "mean quality of the majority's pairs now",
+    "underrepresented_support": "mean psychosocial share of the underrepresented's pairs "
+    "(below 1 across group lines)",
+    "underrepresented_senior_share": "share of the seniors who are underrepresented",
+    "underrepresented_service_hours": "mean weekly service hours of underrepresented seniors",
+    "majority_service_hours": "mean weekly service hours of majority seniors",
+    "underrepresented_level": "mean career level of the underrepresented",
+    "majority_level": "mean career level of the majority",
+    "underrepresented_quits": "underrepresented employees who quit this week",
+    "majority_quits": "majority employees who quit this week",
+    "underrepresented_headcount": "underrepresented employees in post",
+}
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.shape[0] else float("nan")
+
+
+def _under_mean(values: np.ndarray, under: np.ndarray) -> float:
+    """Mean of the underrepresented groups' finite entries (nan if none)."""
+    values = values[under]
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if values.shape[0] else float("nan")
+
+
+def equity_week(model) -> dict[str, float]:
+    """Compute this week's equity reporters (see :data:`EQUITY_REPORTERS`).
+
+    Args:
+        model: A :class:`~sim.model.model.MentoringModel` after its weekly flows.
+
+    Returns:
+        One float per name of :data:`EQUITY_REPORTERS` (nan where a group is empty).
+
+    """
+    wf = model.workforce
+    under_group = wf.underrepresented
+    active = wf.active
+    is_under = under_group[wf.group] & active
+    is_major = ~under_group[wf.group] & active
+    paired = wf.mentor >= 0
+    seniors = active & (wf.tenure_weeks >= model.scenario.programme.mentor_min_tenure_weeks)
+    service = model.service.hours
+    access = model.informal.access()
+    quits = model.last_flows.quits if model.last_flows is not None else np.empty(0, np.int64)
+    quit_under = int(np.count_nonzero(under_group[wf.group[quits]])) if quits.shape[0] else 0
+    n_senior = int(np.count_nonzero(seniors))
+    return {
+        "informal_access_ratio": _under_mean(access["access_ratio"], under_group),
+        "informal_sponsorship_ratio": _under_mean(access["sponsorship_ratio"], under_group),
+        "underrepresented_in_pair": _mean(paired[is_under]),
+        "majority_in_pair": _mean(paired[is_major]),
+        "underrepresented_sponsored": _mean(wf.sponsored[is_under]),
+        "majority_sponsored": _mean(wf.sponsored[is_major]),
+        "underrepresented_pair_quality": _mean(wf.quality[is_under & paired]),
+        "majority_pair_quality": _mean(wf.quality[is_major & paired]),
+        "underrepresented_support": _mean(wf.psychosocial[is_under & paired]),
+        "underrepresented_senior_share": (
+            float(np.count_nonzero(seniors & is_under) / n_senior) if n_senior else float("nan")
+        ),
+        "underrepresented_service_hours": _mean(service[seniors & is_under]),
+        "majority_service_hours": _mean(service[seniors & is_major]),
+        "underrepresented_level": _mean(wf.level[is_under].astype(np.float64)),
+        "majority_level": _mean(wf.level[is_major].astype(np.float64)),
+        "underrepresented_quits": float(quit_under),
+        "majority_quits": float(quits.shape[0] - quit_under),
+        "underrepresented_headcount": float(np.count_nonzero(is_under)),
+    }
+
+
+

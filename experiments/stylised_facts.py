@@ -326,21 +326,16 @@ class PairTracker:
 
 
 class ControlTracker:
-    """In the control arm: sponsorship of informal ties by group, and the ramp-up of hires
-    who reach proficiency without ever having had a mentor."""
+    """In the control arm: the ramp-up of hires who reach proficiency without ever having
+    had a mentor."""
 
     def __init__(self, control: MentoringModel) -> None:
         self.control = control
-        self.sponsor = np.zeros((2, 2))  # [majority, under] x [ties, sponsored]
         self.ramp_weeks: list[int] = []
 
     def after(self, week: int) -> None:
-        """Record this week's informal ties and new proficiency."""
+        """Record this week's new proficiency."""
         wf = self.control.workforce
-        ties = np.flatnonzero(wf.pair_kind == INFORMAL)
-        under = wf.underrepresented[wf.group[ties]].astype(int)
-        np.add.at(self.sponsor, (under, 0), 1.0)
-        np.add.at(self.sponsor, (under, 1), wf.sponsored[ties].astype(float))
         newly = np.flatnonzero(wf.active & (wf.proficient_week == week) & (wf.hire_week >= 0)
                                & ~wf.ever_mentored)
         self.ramp_weeks.extend((week - wf.hire_week[newly]).tolist())
@@ -424,9 +419,11 @@ def measure_programme(seed: int, headcount: int,
     under = cw.underrepresented[cw.group]
     out["access_gap"] = float(cw.ever_mentored[cw.active & ~under].mean()
                               - cw.ever_mentored[cw.active & under].mean())
-    sponsor = in_control.sponsor
-    out["sponsor_rate_majority"] = sponsor[0, 1] / sponsor[0, 0] if sponsor[0, 0] else math.nan
-    out["sponsor_rate_under"] = sponsor[1, 1] / sponsor[1, 0] if sponsor[1, 0] else math.nan
+    # like for like (the same weeks' rates): sim.model.informal.InformalMentoring.access
+    access = control.informal.access()
+    groups = cw.underrepresented
+    out["access_ratio"] = float(np.nanmean(access["access_ratio"][groups]))
+    out["sponsorship_ratio"] = float(np.nanmean(access["sponsorship_ratio"][groups]))
     ramp = in_control.ramp_weeks
     out["ramp_weeks"] = float(np.median(ramp)) if ramp else math.nan
 
@@ -632,15 +629,17 @@ TARGETS: tuple[Target, ...] = (
            ("workforce.annual_turnover", "workforce.first_year_quit_multiplier"),
            (Check(Figure("quit_rate", "quits / mean headcount / year", "quit_rate"),
                   0.09, 0.15, "~0.12 (0.09-0.15)"),)),
-    Target("7", "informal access gap and sponsorship (control arm)",
-           ("informal.underrepresented_tie_ratio",
-            "informal.underrepresented_sponsorship_ratio"),
-           (Check(Figure("access_gap", "ever mentored, majority - under", "access_gap"),
-                  0.0, INF, "> 0"),
-            Check(Figure("sponsor_ratio", "sponsored informal ties, under / majority",
-                         ratio=("sponsor_rate_under", "sponsor_rate_majority")),
-                  0.0, 1.0, "< 1 (~0.25)")),
-           note="imposed by the two ratios until issue 13 makes them emerge"),
+    Target("7", "informal access and sponsorship of the underrepresented (control arm)",
+           ("workforce.groups.past_hire_share", "informal.homophily",
+            "informal.mentor_homophily"),
+           (Check(Figure("access_ratio", "ties per request, under / majority, same weeks",
+                         "access_ratio"), 0.0, 1.0, "< 1"),
+            Check(Figure("sponsorship_ratio", "sponsorship chance per request, under / "
+                         "majority, same weeks", "sponsorship_ratio"),
+                  0.0, 1.0, "< 1 (~0.25, CTI 2019)")),
+           note="no parameter sets it any more: it follows from the senior pool (hiring "
+                "history) and homophily on both sides, whose sizes are assumed [S]; the "
+                "direction is the test, the size is far from CTI's"),
     Target("8", "mentored quit hazard ratio while in a formal pair (vs same people)",
            ("attitudes.quit_hazard_ratio_per_sd",),
            (Check(Figure("hazard", "quits in pair / same people's quits, control",

@@ -40,8 +40,16 @@ def execute(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem
     with staged_directory(out, RUN_FILES) as staging:  # refuses a foreign --out first
+        planned = None
+        if scenario.programme.enabled:  # planning: say what the design cannot do first
+            from sim.analysis.forecast import forecast
+
+            planned = forecast(scenario, seed)
+            for line in planned.warnings:
+                print(f"warning: {line}", flush=True)
         result = run_scenario(
-            scenario, seed=seed, progress=not args.quiet, source=str(args.scenario)
+            scenario, seed=seed, progress=not args.quiet, source=str(args.scenario),
+            forecast=planned,
         )
         figures = None if args.no_plots else run_report.write_run_figures
         write_run_files(staging, result, figures)
@@ -49,6 +57,8 @@ def execute(args: argparse.Namespace) -> int:
     print(run_report.format_summary(main, f"{scenario.name} (seed {seed}), last quarter:"))
     if result.evaluation is not None:
         print(run_report.format_evaluation(result.evaluation))
+    if result.verdict is not None:
+        print(f"cause analysis: {result.verdict} (recommendations.csv)")
     written = sorted(p.name for p in out.iterdir())
     print(f"wrote {out}/: {', '.join(written)}")
     return 0

@@ -226,8 +226,9 @@ class WorkforceSettings(_Section):
     )
     groups: list[Group] = Field(
         default_factory=lambda: [
-            Group(name="majority", share=0.8),
-            Group(name="underrepresented", share=0.2, underrepresented=True),
+            Group(name="majority", share=0.8, past_hire_share=0.9),
+            Group(name="underrepresented", share=0.2, underrepresented=True,
+                  past_hire_share=0.1),
         ],
         min_length=1,
     )
@@ -309,6 +310,20 @@ class Attitudes(_Section):
     )
 
 
+class Deficit(_Section):
+    """A specific deficit: one enabler lets through only ``share`` of skill performance.
+
+    For one competency (or all) and one group (or everyone); it multiplies the
+    organisation-wide value of the enabler (``causes.resources`` ...) where it applies.
+    """
+
+    cause: Literal["information", "resources", "incentives"]
+    share: float = Field(gt=0, le=1, description="share of skill-based performance let "
+                         "through where the deficit applies")
+    competency: str | None = Field(None, description="the competency; None = all")
+    group: str | None = Field(None, description="the group (workforce.groups); None = all")
+
+
 class Causes(_Section):
     """Performance enablers that are not skills (Gilbert's behaviour engineering model).
 
@@ -319,6 +334,53 @@ class Causes(_Section):
     information: float = Field(1.0, gt=0, le=1, description="clear expectations, feedback")
     resources: float = Field(1.0, gt=0, le=1, description="tools, time, materials")
     incentives: float = Field(1.0, gt=0, le=1, description="rewards aligned with the work")
+    deficits: list[Deficit] = Field(
+        default_factory=list, description="specific deficits of one enabler, for one "
+        "competency and/or one group, on top of the organisation-wide values above"
+    )
+    verdict_share: float = Field(
+        0.5, ge=0, le=1, description="cause analysis says 'mentoring is the wrong answer' "
+        "when the causes mentoring addresses (skills/knowledge, motives) explain less than "
+        "this share of the performance gap [S]"
+    )
+
+
+CAUSES: tuple[str, ...] = ("information", "resources", "incentives")
+"""Gilbert's environmental enablers, in the order of ``[causes]``."""
+
+INTERVENTION_CAUSE: dict[str, str] = {
+    "job_aids": "information", "tools": "resources", "incentives": "incentives",
+}
+"""The enabler each kind of intervention acts on."""
+
+
+class Intervention(_Section):
+    """A non-mentoring intervention on an enabler (HPT: the cause decides the intervention).
+
+    ``job_aids`` act on information, ``tools`` on resources, ``incentives`` on
+    incentives. From ``start_week`` it closes a growing share of the enabler's shortfall
+    (1 - level), linearly over ``ramp_weeks`` to ``deficit_closed``, for the employees of
+    ``group`` (or everyone) in ``competency`` (or all), until ``end_week`` (None = the
+    horizon). It costs ``fixed_cost`` in its first week and
+    ``cost_per_employee_per_year`` for each employee it reaches while it runs.
+    """
+
+    kind: Literal["job_aids", "tools", "incentives"]
+    start_week: int = Field(0, ge=0, le=5200)
+    end_week: int | None = Field(None, ge=1, le=5200, description="first week it no longer "
+                                 "runs (effect and costs stop); None = to the horizon")
+    competency: str | None = Field(None, description="the competency; None = all")
+    group: str | None = Field(None, description="the group reached; None = everyone")
+    deficit_closed: float = Field(
+        0.5, ge=0, le=1, description="share of the enabler's shortfall closed at full "
+        "effect [S]"
+    )
+    ramp_weeks: int = Field(13, ge=0, le=520, description="weeks from start to full "
+                            "effect, linear; 0 = at once [S]")
+    fixed_cost: float = Field(0.0, ge=0, description="money spent in its first week")
+    cost_per_employee_per_year: float = Field(
+        0.0, ge=0, description="money per employee reached per year while it runs"
+    )
 
 
 class RelationshipSettings(_Section):
@@ -448,6 +510,11 @@ class Informal(_Section):
         0.3, ge=0, le=1, description="chance a senior turns down a request from outside "
         "their own group: mentors choose protégés like themselves (Thomas 1990; Milkman et "
         "al. 2015: minorities ignored 1.4-2.2x more often [V]); size [S]"
+    )
+    willing_share: float = Field(
+        0.3, ge=0, le=1, description="share of the seniors who take informal protégés (a "
+        "lasting trait): willingness to mentor varies (Ragins & Cotton 1993 [V]); with "
+        "mentees_per_mentor it sets the informal places, so whether they run short [S]"
     )
     duration_weeks: int = Field(104, ge=1)
     mentees_per_mentor: int = Field(1, ge=1, le=32)
@@ -625,18 +692,47 @@ class AdaptationRule(_Section):
                   "objective_missed", "budget_spent"]
     threshold: float | None = Field(None, description="for quality_below (mean formal "
                                     "quality) and early_endings_above (share of pairs "
-                                    "started in the interval that ended early)")
+                                    "started in the interval that ended early), both in "
+                                    "[0, 1]; budget_spent: the share of plan.budget spent "
+                                    "(None = 1, all of it)")
     objective: str | None = Field(None, description="the plan objective's name, for "
                                   "objective_met / objective_missed")
     action: Literal["rematch", "train", "widen_eligibility", "narrow_eligibility", "stop"]
     amount: float = Field(0.0, ge=0, description="train: hours of training added; widen / "
                           "narrow: change of programme.max_mentee_share")
 
+    @model_validator(mode="after")
+    def _check_condition_fields(self) -> AdaptationRule:
+        objective_rule = self.when in ("objective_met", "objective_missed")
+        if self.when in ("quality_below", "early_endings_above"):
+            if self.threshold is None:
+                raise ValueError(f"when = {self.when!r} needs threshold (a share in [0, 1])")
+            if not 0 <= self.threshold <= 1:
+                raise ValueError(f"threshold = {self.threshold} must be in [0, 1] with when "
+                                 f"= {self.when!r}")
+        if self.when == "budget_spent" and self.threshold is not None and self.threshold < 0:
+            raise ValueError(f"threshold = {self.threshold} must be at least 0 with when = "
+                             "'budget_spent' (the share of plan.budget spent)")
+        if objective_rule and self.objective is None:
+            raise ValueError(f"when = {self.when!r} needs objective (a plan objective's name)")
+        if objective_rule and self.threshold is not None:
+            raise ValueError(f"threshold = {self.threshold} is not used with when = "
+                             f"{self.when!r} (the objective's target is); drop it")
+        if not objective_rule and self.objective is not None:
+            raise ValueError(f"objective = {self.objective!r} is only used with when = "
+                             "'objective_met' or 'objective_missed'")
+        if self.action in ("train", "widen_eligibility", "narrow_eligibility") \
+                and self.amount <= 0:
+            raise ValueError(f"amount = {self.amount}: action = {self.action!r} needs an "
+                             "amount above 0")
+        return self
+
 
 class Formative(_Section):
     """Formative evaluation: checks at set intervals that adapt the programme by rules."""
 
-    interval_weeks: int = Field(26, ge=1, le=5200)
+    interval_weeks: int = Field(26, ge=1, le=5200, description="weeks between checks, "
+                                "counted from programme.start_week (docs/ODD.md 7.12) [S]")
     rules: list[AdaptationRule] = Field(default_factory=list)
 
 
@@ -661,6 +757,7 @@ class Scenario(_Section):
     plan: Plan = Field(default_factory=Plan)
     formative: Formative = Field(default_factory=Formative)
     # interventions (cause analysis) go here
+    interventions: list[Intervention] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check_cross_fields(self) -> Scenario:
@@ -695,7 +792,43 @@ class Scenario(_Section):
                 f"programme.duration_weeks = {programme.duration_weeks} is longer than "
                 f"horizon_weeks = {self.horizon_weeks}"
             )
+        self._check_causes(names, groups)
+        for i, objective in enumerate(self.plan.objectives):
+            if objective.by_week > self.horizon_weeks:
+                raise ValueError(
+                    f"plan.objectives.{i}.by_week = {objective.by_week} is beyond "
+                    f"horizon_weeks = {self.horizon_weeks}"
+                )
+        objectives = [o.name for o in self.plan.objectives]
+        for i, rule in enumerate(self.formative.rules):
+            if rule.objective is not None and rule.objective not in objectives:
+                raise ValueError(
+                    f"formative.rules.{i}.objective = {rule.objective!r} is not one of the "
+                    f"plan objectives {objectives}"
+                )
+            if rule.when == "budget_spent" and self.plan.budget is None:
+                raise ValueError(f"formative.rules.{i}.when = 'budget_spent' needs "
+                                 "plan.budget")
         return self
+
+    def _check_causes(self, competencies: set[str], groups: list[str]) -> None:
+        """Deficits and interventions name known competencies and groups, and fit the horizon."""
+        items = [(f"causes.deficits.{i}", d) for i, d in enumerate(self.causes.deficits)]
+        items += [(f"interventions.{i}", v) for i, v in enumerate(self.interventions)]
+        for where, item in items:
+            if item.competency is not None and item.competency not in competencies:
+                raise ValueError(f"{where}.competency = {item.competency!r} is not one of "
+                                 f"the competencies {sorted(competencies)}")
+            if item.group is not None and item.group not in groups:
+                raise ValueError(f"{where}.group = {item.group!r} is not one of the groups "
+                                 f"{groups}")
+        for i, item in enumerate(self.interventions):
+            if item.start_week >= self.horizon_weeks:
+                raise ValueError(f"interventions.{i}.start_week = {item.start_week} is not "
+                                 f"before horizon_weeks = {self.horizon_weeks}")
+            if item.end_week is not None and item.end_week <= item.start_week:
+                raise ValueError(f"interventions.{i}.end_week = {item.end_week} is not after "
+                                 f"start_week = {item.start_week}")
 
     @property
     def n_competencies(self) -> int:

@@ -59,6 +59,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.analysis.evaluation import has_control_arm
 from sim.config import Scenario
 from sim.errors import MentorsimError
 
@@ -108,8 +109,7 @@ def estimate_memory_bytes(scenario: Scenario) -> int:
     k = scenario.n_competencies
     per_employee = (state_bytes_per_employee(k) + WORK_BYTES_PER_EMPLOYEE
                     + WORK_BYTES_PER_EMPLOYEE_COMPETENCY * k)
-    arms = 2 if scenario.programme.enabled and scenario.evaluation.control == "no_programme" \
-        else 1
+    arms = 2 if has_control_arm(scenario) else 1
     weeks = scenario.horizon_weeks + 1
     return int(FIXED_OVERHEAD_BYTES + arms * (n * per_employee + weeks * BYTES_PER_WEEK))
 

@@ -6,9 +6,16 @@ A run directory (``mentorsim run``, :func:`write_run_directory`)::
     summary.json                end-of-run results (and the flattened evaluation)
     scenario.toml               the scenario as resolved, every default written out
     gaps_by_group.csv           needs assessment: gap by group and competency
-    causes.csv                  cause analysis
+    causes.csv                  cause analysis: the gap by cause, group and competency
+    recommendations.csv         the intervention for each cause, its share of the gap
+    adaptations.csv             formative evaluation: every adaptation of the programme,
+                                with its week and reason (headers only when none)
     evaluation.json             Kirkpatrick levels, ROI, equity (with a control arm)
     control_timeseries.parquet  the control arm's reporters (with a control arm)
+    forecast.json               planning, before the run (programme on): mentor supply and
+                                demand per matching, cost, budget warnings
+    objectives.csv              the plan's objectives: met, missed or not reached (and in
+                                the control arm), when the plan has objectives
     effect_profile.csv          formal mentees vs themselves by weeks since first match
                                 (with a control arm; index ``weeks_since_match``)
     *.png                       figures, drawn by a hook (``mentorsim run`` draws them with
@@ -59,7 +66,9 @@ if TYPE_CHECKING:
 TIMESERIES = "timeseries.parquet"
 RUN_DATA_FILES = frozenset({
     TIMESERIES, "summary.json", "scenario.toml", "gaps_by_group.csv", "causes.csv",
-    "evaluation.json", "control_timeseries.parquet", "effect_profile.csv",
+    "recommendations.csv",
+    "evaluation.json", "control_timeseries.parquet", "effect_profile.csv", "adaptations.csv",
+    "forecast.json", "objectives.csv",
 })
 RUN_FIGURES = frozenset({"plot.png", "gaps.png", "programme_vs_control.png",
                          "effect_profile.png"})
@@ -100,6 +109,15 @@ def write_run_files(directory: str | Path, result: RunResult,
                                               index_label="group")
     if "causes" in result.tables:
         result.tables["causes"].to_csv(directory / "causes.csv", index=False)
+    if "recommendations" in result.tables:
+        result.tables["recommendations"].to_csv(directory / "recommendations.csv",
+                                                index=False)
+    if "adaptations" in result.tables:
+        result.tables["adaptations"].to_csv(directory / "adaptations.csv", index=False)
+    if result.forecast is not None:
+        write_json(directory / "forecast.json", result.forecast.to_dict())
+    if "objectives" in result.tables:
+        result.tables["objectives"].to_csv(directory / "objectives.csv", index=False)
     if "effect_profile" in result.tables:
         result.tables["effect_profile"].to_csv(directory / "effect_profile.csv",
                                                index_label="weeks_since_match")

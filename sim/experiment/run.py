@@ -17,12 +17,16 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.effect_profile import EffectProfile, run_in_lockstep
-from sim.analysis.evaluation import control_scenario, evaluate, flatten
+from sim.analysis.evaluation import control_scenario, evaluate, flatten, has_control_arm
+from sim.analysis.forecast import Forecast
+from sim.analysis.forecast import forecast as make_forecast
+from sim.analysis.objectives import evaluate_objectives
 from sim.config import Scenario, check_seed
 from sim.experiment.provenance import fingerprint
 from sim.experiment.resources import check_memory
 from sim.model import MentoringModel
-from sim.model.needs import cause_analysis, gap_table
+from sim.model.formative import adaptations_frame
+from sim.model.needs import cause_table, gap_table, recommend
 from sim.model.reporters import run_summary
 
 MANIFEST_FORMAT = 1
@@ -41,10 +45,17 @@ class RunResult:
         evaluation: Kirkpatrick levels, ROI and equity against the control arm, if any.
         control_timeseries: The control arm's reporters, if any.
         tables: Needs assessment tables at the end of the run (gaps by group and
-            competency; cause analysis) and, with a control arm, ``effect_profile``: the
+            competency; cause analysis), the formative evaluation's ``adaptations``
+            (:func:`sim.model.formative.adaptations_frame`) and, with a control arm,
+            ``effect_profile``: the
             formal mentees' like-for-like differences by weeks since their first match
             (see :class:`sim.analysis.effect_profile.EffectProfile`).
         scenario: The scenario as run.
+        forecast: The planning forecast made before the run (with the programme on;
+            :func:`sim.analysis.forecast.forecast`), written as ``forecast.json``.
+        verdict: Cause analysis's plain line when mentoring addresses too little of the
+            gap ("mentoring is the wrong answer here: ..."; ``causes`` and
+            ``recommendations`` in ``tables``), else None.
 
     """
 
@@ -55,6 +66,8 @@ class RunResult:
     control_timeseries: pd.DataFrame | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     scenario: Scenario | None = field(default=None, repr=False)
+    verdict: str | None = None
+    forecast: Forecast | None = field(default=None, repr=False)
 
 
 def versions() -> dict[str, str]:
@@ -99,6 +112,7 @@ def run_scenario(
     seed: int | None = None,
     progress: bool = False,
     source: str | None = None,
+    forecast: Forecast | None = None,
 ) -> RunResult:
     """Run ``scenario`` to its horizon (with its control arm, in lockstep, if it has one).
 
@@ -112,6 +126,8 @@ def run_scenario(
         progress: Show a tqdm progress bar over weeks.
         source: Where the scenario came from (recorded in the manifest and named in
             errors).
+        forecast: The forecast already made for this scenario and seed (``mentorsim
+            run`` prints its warnings first); None makes it when the programme is on.
 
     Returns:
         The time series, the end-of-run summary and the manifest.
@@ -125,27 +141,36 @@ def run_scenario(
     where = source or "<scenario>"
     seed = scenario.seed if seed is None else check_seed(seed, f"{where}: seed")
     check_memory(scenario, where)
-    with_control = scenario.programme.enabled and scenario.evaluation.control == "no_programme"
+    with_control = has_control_arm(scenario)  # the programme or an intervention
     if with_control:
         model, control, profile = _run_arms(scenario, seed, progress)
     else:
         model = _run_model(scenario, seed, progress)
     summary = run_summary(model)
+    summary["adaptations"] = float(len(model.adaptations))
     result = RunResult(
         timeseries=model.timeseries(),
         summary=summary,
         manifest=make_manifest(scenario, seed, source),
         tables={
             "gaps_by_group": gap_table(model),
-            "causes": pd.DataFrame([cause_analysis(model)]),
+            "causes": cause_table(model),
+            "recommendations": (advice := recommend(model)).table,
+            "adaptations": adaptations_frame(model.adaptations),
         },
         scenario=scenario,
+        verdict=advice.verdict,
     )
     if with_control:
         result.evaluation = evaluate(model, control, profile)
         result.control_timeseries = control.timeseries()
         result.tables["effect_profile"] = profile.frame()
         summary.update(flatten(result.evaluation))
+    if scenario.programme.enabled:  # planning: the forecast before, the objectives after
+        result.forecast = make_forecast(scenario, seed) if forecast is None else forecast
+    if scenario.plan.objectives:
+        result.tables["objectives"] = evaluate_objectives(
+            scenario, result.timeseries, result.control_timeseries)
     return result
 
 

@@ -24,8 +24,8 @@ def _age_and_leave(
 
     An active employee below retirement age quits when their counter-based draw is below
     ``weekly_quit * group_quit_ratio[group] * exp(-coef * commitment)``, times
-    ``first_year_multiplier`` in their first 52 weeks of tenure (capped at 1). ``quits_out`` and ``retire_out`` (bool, N)
-    are overwritten.
+    ``first_year_multiplier`` in their first 52 weeks of tenure (capped at 1).
+    ``quits_out`` and ``retire_out`` (bool, N) are overwritten.
     """
     step = 1.0 / 52.0
     for i in prange(active.shape[0]):

@@ -113,7 +113,6 @@ class FormativeEvaluation:
         self._fired_once: set[int] = set()
         self._started_through: dict[int, int] = {}  # formal pairs started up to each week
         self._last_check = self.start_week
-        self._trained_before: np.ndarray | None = None
 
     def is_check_week(self, week: int) -> bool:
         """Whether ``week`` is a check: ``start_week + k x interval_weeks``, k >= 1."""
@@ -125,7 +124,6 @@ class FormativeEvaluation:
         if not self.active:
             return
         self._started_through[week] = self.relationships.count(FORMAL, "started")
-        self._cost_training_of_new_mentors()
         if self.is_check_week(week):
             self.check(week, model)
 
@@ -289,28 +287,11 @@ class FormativeEvaluation:
         wf.quality[formal] = np.clip(wf.quality[formal] + gain, MIN_QUALITY, 1.0)
         trained = int(np.count_nonzero(wf.trained & wf.active))
         programme.hours_week["training"] += trained * hours
-        self._trained_before = wf.trained.copy()
         return (before, programme.training_hours,
                 f"{trained} mentors get {hours:g} more hours of training ({before:g} -> "
                 f"{programme.training_hours:g} h); new pairs' base quality rises "
                 f"{old_base:.3f} -> {programme.base_quality:.3f} and the "
                 f"{int(np.count_nonzero(formal))} current formal pairs' by {gain:.3f}")
-
-    def _cost_training_of_new_mentors(self) -> None:
-        """Cost the added hours of mentors trained this week, after a ``train`` rule.
-
-        The programme's matching costs a new mentor's training at the design's
-        ``mentor_training_hours``; the hours added by ``train`` rules since are costed
-        here, for the mentors first trained since last week.
-        """
-        if self._trained_before is None:
-            return
-        wf = self.workforce
-        programme = self.programme
-        extra = programme.training_hours - programme.design.mentor_training_hours
-        new = int(np.count_nonzero(wf.trained & ~self._trained_before))
-        programme.hours_week["training"] += new * extra
-        np.copyto(self._trained_before, wf.trained)
 
 
 def adaptations_frame(adaptations: list[dict[str, Any]]) -> pd.DataFrame:

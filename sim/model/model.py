@@ -1,9 +1,10 @@
 """MentoringModel: the organisation, its environment, workforce and programme, week by week.
 
 One step is one week, in the order of the ODD schedule (docs/ODD.md):
-environment update -> relationship lifecycle -> programme phase -> informal ties ->
-learning kernel over the whole skill matrix -> outcomes (commitment, promotions) ->
-workforce flows (quit, retire, hire) -> data collection.
+environment update -> relationship lifecycle -> programme phase -> formative check (every
+``formative.interval_weeks``, rules adapt the programme) -> informal ties -> learning
+kernel over the whole skill matrix -> outcomes (commitment, promotions) -> workforce flows
+(quit, retire, hire) -> data collection.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from sim.config import Scenario, load_scenario, with_overrides
 from sim.kernels import LearningRates, learn_week
 from sim.model import Employee
 from sim.model.environment import Environment
+from sim.model.formative import FormativeEvaluation
 from sim.model.informal import InformalMentoring
+from sim.model.interventions import Interventions
 from sim.model.needs import enabler_factor
 from sim.model.outcomes import Outcomes
 from sim.model.programme import Programme
 from sim.model.relationships import Relationships
 from sim.model.reporters import REPORTERS, MetricsCollector, reporter, weekly_metrics
+from sim.model.service import ServiceLoad
 from sim.model.workforce import Flows, Workforce
 from sim.units import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 
@@ -42,8 +46,15 @@ class MentoringModel(mesa.Model):
 
     Attributes:
         scenario: The scenario as resolved (overrides applied).
-        environment, workforce, relationships, programme, informal, outcomes: The
-            model's parts.
+        environment, workforce, relationships, programme, formative, informal, outcomes:
+            The model's parts.
+        adaptations: The formative evaluation's log, one dict per adaptation of the
+            programme (week, rule, condition, measured value, action, reason; see
+            :mod:`sim.model.formative`).
+        interventions: The enablers per competency and group and the interventions on
+            them (:class:`sim.model.interventions.Interventions`).
+        enabler_slots: float64 (N,), each slot's job-relevant share of skill
+            performance the enablers let through (refreshed every week).
         metrics: This week's reporters (see :data:`sim.model.reporters.REPORTERS`).
         proficiency_weeks: Weeks from hire to proficiency of every hire who got there.
 
@@ -65,11 +76,17 @@ class MentoringModel(mesa.Model):
         self.workforce = Workforce(resolved, workforce_rng, self.key)
         self.relationships = Relationships(resolved, self.workforce)
         self.programme = Programme(resolved, self.workforce, self.relationships, programme_rng)
+        self.formative = FormativeEvaluation(
+            resolved, self.workforce, self.relationships, self.programme
+        )
+        self.adaptations = self.formative.adaptations
         self.informal = InformalMentoring(
             resolved, self.workforce, self.relationships, informal_rng
         )
         self.outcomes = Outcomes(resolved, self.workforce)
-        self.enablers = enabler_factor(resolved)
+        self.service = ServiceLoad(resolved, self.workforce)
+        self.busy_hours = np.zeros(self.workforce.size, dtype=np.float64)
+        self.enablers = enabler_factor(resolved)  # organisation-wide, without the deficits
         org = resolved.organisation
         self.hourly_wage = org.salary_per_year / (WEEKS_PER_YEAR * org.hours_per_week)
         self.programme_cost = resolved.evaluation.fixed_cost if resolved.programme.enabled else 0.0
@@ -95,6 +112,10 @@ class MentoringModel(mesa.Model):
 
         self._employees: list[Employee | None] = [None] * self.workforce.size
         self._assess(np.arange(self.workforce.size))
+        # the enablers per competency and group, the interventions on them, and each
+        # slot's job-relevant share of them (refreshed every week after the flows)
+        self.interventions = Interventions(resolved, self.workforce, self.environment)
+        self.enabler_slots = self.interventions.slots
 
         self.metrics = weekly_metrics(self)
         self.datacollector = MetricsCollector(
@@ -110,6 +131,7 @@ class MentoringModel(mesa.Model):
         env.update(week)
         self.relationships.lifecycle(week)
         self.programme.phase(week, env.required, env.weights)
+        self.formative.phase(week, self)
         self.informal.phase(week, env.required, env.weights)
         self.learn(week)
         self.outcomes.update(week)
@@ -117,6 +139,7 @@ class MentoringModel(mesa.Model):
             week, self.outcomes.coef, self._on_leave, env.required / env.initial_required
         )
         self._sync_employees(self.last_flows)
+        self.interventions.step(week)
         self.programme_cost += self.hourly_wage * sum(self.programme.hours_week.values())
         self.metrics = weekly_metrics(self)
         self.datacollector.collect(self)
@@ -128,13 +151,20 @@ class MentoringModel(mesa.Model):
         wf = self.workforce
         env = self.environment
         design = self.scenario.programme
+        hours_per_week = self.scenario.organisation.hours_per_week
+        # hours away from the work itself: mentoring as the weekly sums last counted it (a
+        # mentor's new pair counts from next week; a mentee's own meetings at once) and
+        # service (sim.model.service)
+        busy = np.multiply(self.time_share_buffer, hours_per_week, out=self.busy_hours)
+        np.maximum(busy, wf.contact_hours, out=busy)
+        busy += self.service.update()
         wf.performance, wf.gap = learn_week(
             wf.skills, wf.active, wf.pid, wf.aptitude, wf.tenure_weeks, wf.mentor, wf.pair_kind,
             wf.quality,
             wf.contact_hours, wf.focus_competency, env.usage, env.required, env.weights,
-            self.rates, design.targeted, self.scenario.organisation.hours_per_week, self.key,
-            week,
+            self.rates, design.targeted, hours_per_week, self.key, week,
             check=week == 0,  # the arrays keep their dtypes and shapes
+            busy_hours=busy,
         )
         threshold = self.scenario.organisation.proficiency_threshold
         newly = wf.record_proficiency(week, threshold)
@@ -150,10 +180,14 @@ class MentoringModel(mesa.Model):
         self.relationships.on_leave(leavers)
 
     def job_performance(self) -> np.ndarray:
-        """On-the-job performance per slot: skill performance x enablers x motivation."""
+        """On-the-job performance per slot: skill performance x enablers x motivation.
+
+        The enablers are the slot's job-relevant share (``enabler_slots``: the enablers of
+        each competency for the slot's group, weighted by its skill performance in them).
+        """
         wf = self.workforce
         motivation = 1.0 + self.scenario.attitudes.motivation_effect * wf.commitment
-        return wf.performance * self.enablers * motivation
+        return wf.performance * self.enabler_slots * motivation
 
     def time_share(self) -> np.ndarray:
         """Share of each slot's working week spent in mentoring (as of the last report)."""

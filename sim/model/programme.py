@@ -23,7 +23,9 @@ from sim.model.relationships import (
     Relationships,
     design_base_quality,
     draw_quality,
+    psychosocial_share,
     similarity,
+    sponsorship_chance,
 )
 from sim.model.workforce import Workforce
 from sim.units import WEEKS_PER_MONTH
@@ -80,16 +82,18 @@ class Programme:
         self.prep_hours = d.mentor_prep_hours_per_month / WEEKS_PER_MONTH
         if d.format == "e_mentoring":
             self.prep_hours *= d.e_mentoring_prep_share
-        rel = scenario.relationships
+        rel = self.relationship_settings = scenario.relationships
         self.similarity_effect = rel.similarity_effect
         self.quality_sd = rel.quality_sd
-        base = design_base_quality(rel, d.meetings_per_month, d.voluntary,
-                                   d.mentor_training_hours)
-        if d.format == "group":
-            base = rel.group_attention * base + rel.group_cohesion
-        elif d.format == "e_mentoring":
-            base *= rel.e_mentoring_quality
-        self.base_quality = float(np.clip(base, 0.0, 1.0))
+        # what formative evaluation (sim.model.formative) may change while the programme
+        # runs; the design itself stays frozen
+        self.training_hours = d.mentor_training_hours
+        self.max_mentee_share = d.max_mentee_share
+        self.stopped = False
+        self.base_quality = self.base_quality_for(self.training_hours)
+        self.format_psychosocial = (
+            scenario.attitudes.e_mentoring_psychosocial if d.format == "e_mentoring" else 1.0
+        )
         self.mentee_input_bonus = (
             rel.mentee_choice_bonus_sd * rel.quality_sd if d.matching == "mentee_choice" else 0.0
         )
@@ -97,6 +101,21 @@ class Programme:
         self.coordination_hours_per_pair = scenario.evaluation.coordination_hours_per_pair
         self.rematched = 0
         self.hours_week = {"mentor": 0.0, "mentee": 0.0, "coordination": 0.0, "training": 0.0}
+
+    def base_quality_for(self, training_hours: float) -> float:
+        """Mean quality of a new formal pair whose mentor had ``training_hours`` of training.
+
+        :func:`~sim.model.relationships.design_base_quality` with the format's factors
+        (group: attention and cohesion; e-mentoring: its quality share), clipped to [0, 1].
+        """
+        d = self.design
+        rel = self.relationship_settings
+        base = design_base_quality(rel, d.meetings_per_month, d.voluntary, training_hours)
+        if d.format == "group":
+            base = rel.group_attention * base + rel.group_cohesion
+        elif d.format == "e_mentoring":
+            base *= rel.e_mentoring_quality
+        return float(np.clip(base, 0.0, 1.0))
 
     @property
     def enabled(self) -> bool:
@@ -134,10 +153,18 @@ class Programme:
             (wf.pair_kind == FORMAL) & (wf.pair_age_weeks == d.monitoring_weeks)
             & (wf.quality < d.rematch_below_quality)
         )
-        if due.shape[0]:
-            self.relationships.end(due, "rematched")
-            wf.rematch_due[due] = True
-            self.rematched += due.shape[0]
+        self.rematch(due)
+
+    def rematch(self, mentees: np.ndarray) -> None:
+        """End the formal pairs of ``mentees`` and put the mentees back on the needs list.
+
+        Used by monitoring (at the pair's check-in) and by formative evaluation's
+        ``rematch`` rule (every failing pair at once).
+        """
+        if mentees.shape[0]:
+            self.relationships.end(mentees, "rematched")
+            self.workforce.rematch_due[mentees] = True
+            self.rematched += mentees.shape[0]
 
     def offered(self, week: int, slots: np.ndarray) -> np.ndarray:
         """Which of ``slots`` the rollout reaches by ``week`` (bool mask)."""
@@ -179,7 +206,7 @@ class Programme:
     def _match(self, week: int, required: np.ndarray, weights: np.ndarray) -> None:
         wf = self.workforce
         d = self.design
-        budget = int(d.max_mentee_share * wf.n_active * self.support)
+        budget = 0 if self.stopped else int(self.max_mentee_share * wf.n_active * self.support)
         budget -= self.relationships.pairs(FORMAL)
         if budget <= 0:
             return
@@ -203,16 +230,63 @@ class Programme:
             self.rng, self.base_quality + self.mentee_input_bonus, sim, self.quality_sd,
             self.similarity_effect,
         )
-        sponsored = self.rng.random(mentees.shape[0]) < self.support
+        rel = self.relationship_settings
+        chance = sponsorship_chance(wf, chosen, rel.sponsorship_per_level)
+        same_group_support = None
+        if d.format == "network":
+            chance, same_group_support = self._network(mentees, pool, chance)
+        sponsored = self.rng.random(mentees.shape[0]) < chance * self.support
+        psychosocial = psychosocial_share(
+            wf, rel, mentees, chosen, self.training_hours, self.format_psychosocial,
+            same_group_support,
+        )
         self.relationships.start(
             mentees, chosen, FORMAL, quality, d.duration_weeks, self.contact_hours,
-            self.reverse_k, sponsored,
+            self.reverse_k, sponsored, psychosocial,
         )
         new_mentors = np.unique(chosen)
         untrained = new_mentors[~wf.trained[new_mentors]]
         wf.trained[untrained] = True
-        self.hours_week["training"] += untrained.shape[0] * d.mentor_training_hours
+        self.hours_week["training"] += untrained.shape[0] * self.training_hours
         self.hours_week["coordination"] += mentees.shape[0] * self.coordination_hours_per_pair
+
+    def _network(
+        self, mentees: np.ndarray, pool: np.ndarray, primary_chance: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Network format: the other members of each new mentee's mentoring network.
+
+        Besides the primary mentor (the pair: contact time and learning), each mentee gets
+        ``network_size - 1`` seniors: the first from the mentee's own group where the pool
+        has one (the design's point: Zambrana et al. 2015), the rest at random. Any member
+        may sponsor (chance by standing, as for the primary mentor), and a same-group
+        member gives the support a cross-group pair lacks. The members' time is costed
+        (``network_hours_share`` of the contact hours each) but not tracked per person.
+
+        Returns:
+            (the chance that someone in the network sponsors, whether someone of the
+            mentee's own group is in it), one per mentee.
+
+        """
+        wf = self.workforce
+        d = self.design
+        n, extra = mentees.shape[0], d.network_size - 1
+        if pool.shape[0] == 0:
+            return primary_chance, np.zeros(n, dtype=np.bool_)
+        members = pool[self.rng.integers(0, pool.shape[0], size=(n, extra))]
+        own = wf.group[mentees]
+        groups_of_pool = wf.group[pool]
+        for g in np.unique(own).tolist():
+            same = pool[groups_of_pool == g]
+            rows = np.flatnonzero(own == g)
+            if same.shape[0]:
+                members[rows, 0] = same[self.rng.integers(0, same.shape[0], rows.shape[0])]
+        real = members != mentees[:, None]
+        member_chance = sponsorship_chance(wf, members.ravel(),
+                                           self.relationship_settings.sponsorship_per_level)
+        member_chance = np.where(real, member_chance.reshape(n, extra), 0.0)
+        nobody = (1.0 - primary_chance) * np.prod(1.0 - member_chance, axis=1)
+        same_group = np.any(real & (wf.group[members] == own[:, None]), axis=1)
+        return 1.0 - nobody, same_group
 
     def _fill_groups_first(
         self, mentors: np.ndarray, capacity: np.ndarray, n_mentees: int
@@ -247,4 +321,7 @@ class Programme:
         if self.design.format == "group":
             mentors = self.workforce.mentor[formal]
             return float(np.count_nonzero(np.bincount(mentors)) * per_session)
+        if self.design.format == "network":
+            others = (self.design.network_size - 1) * self.design.network_hours_share
+            per_session += others * self.contact_hours
         return float(n_pairs * per_session)

@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from sim.kernels import N_SUMS, SUM_INDEX, weekly_sums
+from sim.model.equity import EQUITY_REPORTERS, equity_week
 from sim.model.relationships import FORMAL, INFORMAL
 from sim.units import WEEKS_PER_YEAR
 
@@ -83,6 +84,15 @@ def _ratio(name: str, sum_name: str, description: str, per: str = "active",
 
 def _read(name: str, read: Callable, description: str) -> Reporter:
     return Reporter(name, description, read=read)
+
+
+def _equity_of(name: str) -> Callable:
+    def read(model) -> float:
+        cached = getattr(model, "_equity_cache", None)
+        if cached is None or cached[0] != model.steps:
+            cached = model._equity_cache = (model.steps, equity_week(model))
+        return cached[1][name]
+    return read
 
 
 def _programme_hours(model) -> float:
@@ -202,6 +212,11 @@ REPORTER_TABLE: tuple[Reporter, ...] = (
     _read("programme_hours_training", _programme_hours_of("training"),
           "mentor training hours this week"),
     _read("formal_pairs_started", _formal_pairs_started, "formal pairs started so far"),
+    _read("intervention_cost", attrgetter("interventions.cost_week"), "money spent on "
+          "interventions on the enablers this week (sim.model.interventions)"),
+    # equity by group over time (sim.model.equity), from one pass a week
+    *(_read(name, _equity_of(name), description)
+      for name, description in EQUITY_REPORTERS.items()),
 )
 REPORTERS: tuple[str, ...] = tuple(r.name for r in REPORTER_TABLE)
 
@@ -261,7 +276,7 @@ def weekly_metrics(model) -> dict[str, float]:
         wf.quality, wf.contact_hours, wf.load, wf.ever_mentored, wf.ever_formal,
         wf.underrepresented[wf.group], model.programme.prep_hours,
         scenario.programme.format == "group", scenario.organisation.hours_per_week,
-        model.enablers, scenario.attitudes.motivation_effect,
+        model.enabler_slots, scenario.attitudes.motivation_effect,
         scenario.organisation.proficiency_threshold, model.time_share_buffer,
         check=model.steps == 0,  # the arrays keep their dtypes and shapes
     )

@@ -19,7 +19,9 @@ def test_run_writes_complete_results(tmp_path, capsys):
     assert code == 0
     names = {p.name for p in out.iterdir()}
     assert names == {"timeseries.parquet", "summary.json", "plot.png", "scenario.toml",
-                     "manifest.json", "gaps_by_group.csv", "causes.csv", "gaps.png"}
+                     "manifest.json", "gaps_by_group.csv", "causes.csv", "recommendations.csv",
+                     "adaptations.csv",
+                     "gaps.png"}
     frame = pd.read_parquet(out / "timeseries.parquet")
     assert len(frame) == 21 and frame["headcount"].iloc[0] == 120
     manifest = json.loads((out / "manifest.json").read_text())

@@ -1,6 +1,7 @@
 """The scenario schema (sim.config.schema): defaults and what each section refuses."""
 
 import re
+import typing
 
 import annotated_types
 import pytest
@@ -36,6 +37,12 @@ LITERATURE_FIELDS = {
     "relationships.e_mentoring_quality": 0.9,
     "relationships.mentee_choice_bonus_sd": 0.1,
     "relationships.reference_quality": 0.5,
+    "relationships.sponsorship_per_level": 0.25,
+    "relationships.cross_group_psychosocial": 0.7,
+    "relationships.cross_group_training_recovery": 0.5,
+    "informal.mentor_homophily": 0.3,
+    "informal.willing_share": 0.3,
+    "service.representation_hours_per_100_staff": 2.0,
     "programme.e_mentoring_prep_share": 0.5,
     "workforce.promotion_min_tenure_weeks": 104,
     "informal.candidates_per_mentee": 8,
@@ -62,6 +69,15 @@ OUT_OF_RANGE = [
     ("relationships.e_mentoring_quality", 0.0), ("relationships.e_mentoring_quality", 1.1),
     ("relationships.mentee_choice_bonus_sd", -1), ("relationships.mentee_choice_bonus_sd", 4),
     ("relationships.reference_quality", 0.0), ("relationships.reference_quality", 1.0),
+    ("relationships.sponsorship_per_level", -0.1), ("relationships.sponsorship_per_level", 1.1),
+    ("relationships.cross_group_psychosocial", -0.1),
+    ("relationships.cross_group_psychosocial", 1.1),
+    ("relationships.cross_group_training_recovery", -0.1),
+    ("relationships.cross_group_training_recovery", 1.1),
+    ("informal.mentor_homophily", -0.1), ("informal.mentor_homophily", 1.1),
+    ("informal.willing_share", -0.1), ("informal.willing_share", 1.1),
+    ("service.representation_hours_per_100_staff", -1),
+    ("service.representation_hours_per_100_staff", 1001),
     ("programme.e_mentoring_prep_share", -0.5), ("programme.e_mentoring_prep_share", 1.5),
     ("workforce.promotion_min_tenure_weeks", -1),
     ("workforce.promotion_min_tenure_weeks", 5201),
@@ -165,10 +181,14 @@ def _odd_parameter_rows():
 
 
 def _schema_field(dotted):
-    section, _, name = dotted.rpartition(".")
-    if not section:
-        return Scenario.model_fields[name]
-    return Scenario.model_fields[section].annotation.model_fields[name]
+    """The schema field of a dotted name; a list of sections (``interventions.x``) is
+    looked into as its item (``list[Intervention]``)."""
+    model, *path, name = [Scenario, *dotted.split(".")]
+    for part in path:
+        annotation = model.model_fields[part].annotation
+        model = typing.get_args(annotation)[0] if typing.get_origin(annotation) is list \
+            else annotation
+    return model.model_fields[name]
 
 
 def _bounds(info):

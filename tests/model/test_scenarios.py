@@ -17,7 +17,8 @@ from tests.paths import SCENARIOS as SCENARIO_DIR
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.toml"))
 LIBRARY = (
     "onboarding", "teacher_induction", "university_peer_mentoring", "learning_community",
-    "underrepresented_faculty", "retirement_wave", "digital_transformation",
+    "underrepresented_faculty", "retirement_wave", "digital_transformation", "missing_tools",
+    "adaptive_programme",
 )
 SHORT_WEEKS = 40
 SHORT_HEADCOUNT = 300

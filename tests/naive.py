@@ -206,7 +206,10 @@ def update_outcomes(state, effect_per_quality, marginal, mentor_target,
 
 def weekly_sums(state, prep_hours, group_format, hours_per_week, enablers, motivation,
                 threshold):
-    """Return (sums dict, time share list) for one week (state: dict of lists)."""
+    """Return (sums dict, time share list) for one week (state: dict of lists).
+
+    ``enablers`` is a list: the share of each slot's skill performance let through.
+    """
     n = len(state["active"])
     share = [0.0] * n
     sums = dict.fromkeys(
@@ -234,7 +237,7 @@ def weekly_sums(state, prep_hours, group_format, hours_per_week, enablers, motiv
         if not state["active"][i]:
             continue
         skill = state["performance"][i]
-        job = skill * enablers * (1 + motivation * state["commitment"][i])
+        job = skill * enablers[i] * (1 + motivation * state["commitment"][i])
         sums["active"] += 1
         sums["job"] += job
         sums["performance_net"] += job * (1 - share[i])

@@ -38,11 +38,27 @@ from sim.units import WEEKS_PER_YEAR
 
 
 def control_scenario(scenario: Scenario) -> Scenario:
-    """The same scenario with the formal programme switched off."""
+    """The same scenario with the formal programme and the interventions switched off.
+
+    The interventions on the enablers (``[[interventions]]``: job aids, tools,
+    incentives) are left out too, so the comparison measures everything the scenario
+    does about its gap, mentoring or not.
+    """
     return with_overrides(
-        scenario, {"programme.enabled": False, "name": f"{scenario.name} (control)"},
+        scenario, {"programme.enabled": False, "interventions": [],
+                   "name": f"{scenario.name} (control)"},
         f"<control of {scenario.name}>",
     )
+
+
+def has_control_arm(scenario: Scenario) -> bool:
+    """Whether a run of ``scenario`` is evaluated against a control arm.
+
+    With ``evaluation.control = "no_programme"`` and something to evaluate: the
+    programme or an intervention.
+    """
+    return scenario.evaluation.control == "no_programme" and (
+        scenario.programme.enabled or bool(scenario.interventions))
 
 
 def _same_people(treated, control) -> np.ndarray:

@@ -14,7 +14,11 @@ Here:
   conservative choice; ``output_value_range`` gives the ROI at two other values).
 * **A quit avoided** saves ``replacement_cost_share`` x salary (Boushey & Glynn 2012).
 * **Costs** are the hours above, ``cost_per_pair`` per formal pair started and the
-  ``fixed_cost`` at week 0.
+  ``fixed_cost`` at week 0; and, a line of their own (``cost_interventions``), the money
+  spent on the interventions on the enablers (``[[interventions]]``: job aids, tools,
+  incentives; the weekly :data:`INTERVENTION_COST_COLUMN`), discounted like the rest.
+  The control arm has neither the programme nor the interventions, so a run with only
+  an intervention gives the intervention's return.
 * **Only the horizon counts**, week by week: benefits are the differences between the
   arms' weekly series (output FTE, quits), costs the treated arm's weekly hours and
   pairs started, each discounted by (1 + ``discount_rate_per_year``) ** (-week / 52)
@@ -43,6 +47,9 @@ HOURS_COLUMNS: dict[str, str] = {kind: f"programme_hours_{kind}" for kind in HOU
 
 PAIRS_COLUMN = "formal_pairs_started"
 """The weekly series' column of formal pairs started so far (cumulative)."""
+
+INTERVENTION_COST_COLUMN = "intervention_cost"
+"""The weekly series' column of money spent on interventions this week."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,7 @@ def weekly_roi(
     quits_avoided: ArrayLike,
     hours: Mapping[str, ArrayLike],
     pairs_started: ArrayLike,
+    intervention_costs: ArrayLike | None = None,
 ) -> dict[str, float]:
     """ROI from weekly arrays (week 0 first, all of one length).
 
@@ -129,12 +137,15 @@ def weekly_roi(
         quits_avoided: Quits, control minus treated.
         hours: Programme hours of each kind in :data:`HOUR_KINDS` (missing kinds: 0).
         pairs_started: Formal pairs started in each week.
+        intervention_costs: Money spent on interventions on the enablers in each week
+            (None: 0).
 
     Returns:
         Present values (discounted): ``benefits`` = ``output_benefit`` +
         ``retention_benefit``; ``costs`` = ``cost_mentor_time`` + ``cost_mentee_time`` +
         ``cost_coordination_time`` + ``cost_training_time`` + ``cost_pairs`` +
-        ``cost_fixed``; ``net_benefit``, ``benefit_cost_ratio``, ``roi_percent``;
+        ``cost_fixed`` + ``cost_interventions``; ``net_benefit``,
+        ``benefit_cost_ratio``, ``roi_percent``;
         ``roi_percent_low`` and ``roi_percent_high`` at the ends of
         ``output_value_range``; ``benefits_undiscounted``, ``costs_undiscounted`` and
         ``roi_percent_undiscounted`` for reference; and the assumptions
@@ -150,12 +161,15 @@ def weekly_roi(
     quits = np.asarray(quits_avoided, dtype=np.float64)
     pairs = np.asarray(pairs_started, dtype=np.float64)
     n = output.shape[0]
+    interventions = (np.zeros(n) if intervention_costs is None
+                     else np.asarray(intervention_costs, dtype=np.float64))
     unknown = set(hours) - set(HOUR_KINDS)
     if unknown:
         raise ValueError(f"unknown kinds of hours {sorted(unknown)}; expected {HOUR_KINDS}")
     hour_arrays = {kind: np.asarray(hours.get(kind, np.zeros(n)), dtype=np.float64)
                    for kind in HOUR_KINDS}
-    lengths = {quits.shape[0], pairs.shape[0], *(h.shape[0] for h in hour_arrays.values())}
+    lengths = {quits.shape[0], pairs.shape[0], interventions.shape[0],
+               *(h.shape[0] for h in hour_arrays.values())}
     if lengths != {n}:
         raise ValueError(f"weekly arrays differ in length: {sorted(lengths | {n})}")
 
@@ -164,6 +178,7 @@ def weekly_roi(
                  for kind in HOUR_KINDS}
         parts["cost_pairs"] = a.cost_per_pair * float(factors @ pairs)
         parts["cost_fixed"] = a.fixed_cost  # at week 0, factor 1
+        parts["cost_interventions"] = float(factors @ interventions)
         return {
             "output_value_per_multiplier": a.weekly_cost * float(factors @ output),
             "retention_benefit": a.replacement_cost * float(factors @ quits),
@@ -214,7 +229,7 @@ def roi(scenario: Scenario, t_frame: pd.DataFrame, c_frame: pd.DataFrame) -> dic
             its ``[evaluation]`` money values and discount rate).
         t_frame: The treated arm's weekly series (``MentoringModel.timeseries()``, week 0
             first): ``output_fte``, ``quits``, the ``programme_hours_*`` columns and
-            ``formal_pairs_started``.
+            ``formal_pairs_started`` (and ``intervention_cost``, if there; else 0).
         c_frame: The control arm's, over the same weeks (``output_fte``, ``quits``).
 
     Returns:
@@ -237,4 +252,6 @@ def roi(scenario: Scenario, t_frame: pd.DataFrame, c_frame: pd.DataFrame) -> dic
         hours={kind: t_frame[column].to_numpy(dtype=np.float64)
                for kind, column in HOURS_COLUMNS.items()},
         pairs_started=np.diff(pairs_so_far, prepend=0.0),
+        intervention_costs=(t_frame[INTERVENTION_COST_COLUMN].to_numpy(dtype=np.float64)
+                            if INTERVENTION_COST_COLUMN in t_frame else None),
     )

@@ -21,7 +21,7 @@ from sim.kernels.threads import kernel_for, with_serial_twin
 SUMS: tuple[tuple[str, str], ...] = (
     ("active", "active employees (headcount)"),
     ("performance_net", "on-the-job performance net of the time spent mentoring"),
-    ("job", "on-the-job performance: skill performance x enablers x motivation"),
+    ("job", "on-the-job performance: skill performance x the slot's enablers x motivation"),
     ("skill", "skill performance"),
     ("gap", "strategy-weighted skill gap"),
     ("proficient", "employees at or above the proficiency threshold"),
@@ -66,9 +66,9 @@ def _weekly_sums(
     mentoring: a mentee's contact hours, and for a mentor the contact hours of each pair
     plus ``formal_prep_hours`` for formal pairs (a formal group session is shared by the
     group: divided by the mentor's load). On-the-job performance is skill performance x
-    ``enablers`` x (1 + ``motivation_effect`` x commitment); net performance deducts the
-    time share. Rows are summed in blocks of ``BLOCK_ROWS`` (in parallel), and the blocks
-    in order, so the sums are the same on any number of threads.
+    the slot's ``enablers`` x (1 + ``motivation_effect`` x commitment); net performance
+    deducts the time share. Rows are summed in blocks of ``BLOCK_ROWS`` (in parallel), and
+    the blocks in order, so the sums are the same on any number of threads.
     """
     n = active.shape[0]
     for i in range(n):
@@ -105,7 +105,7 @@ def _weekly_sums(
             if not active[i]:
                 continue
             skill = performance[i]
-            job = skill * enablers * (1.0 + motivation_effect * commitment[i])
+            job = skill * enablers[i] * (1.0 + motivation_effect * commitment[i])
             ever = 1.0 if ever_mentored[i] else 0.0
             formal = 1.0 if ever_formal[i] else 0.0
             under = 1.0 if underrepresented[i] else 0.0
@@ -171,7 +171,7 @@ def weekly_sums(
     formal_prep_hours: float,
     group_format: bool,
     hours_per_week: float,
-    enablers: float,
+    enablers: np.ndarray,
     motivation_effect: float,
     threshold: float,
     time_share_out: np.ndarray,
@@ -195,7 +195,8 @@ def weekly_sums(
         formal_prep_hours: A mentor's weekly preparation hours per formal pair.
         group_format: Formal pairs meet as a group (the session is shared by the group).
         hours_per_week: Working hours per week (> 0).
-        enablers: Product of the performance enablers.
+        enablers: float64 (N,), the share of each slot's skill performance its enablers
+            let through (``MentoringModel.enabler_slots``).
         motivation_effect: Effect of commitment on on-the-job performance.
         threshold: Skill performance at which an employee counts as proficient.
         time_share_out: float64 (N,), overwritten with each slot's share of the working
@@ -220,6 +221,7 @@ def weekly_sums(
             ("load", load, np.int16), ("ever_mentored", ever_mentored, np.bool_),
             ("ever_formal", ever_formal, np.bool_),
             ("underrepresented", underrepresented, np.bool_),
+            ("enablers", enablers, np.float64),
             ("time_share_out", time_share_out, np.float64),
         ))
         require(hours_per_week > 0, "hours_per_week must be > 0")

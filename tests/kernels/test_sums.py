@@ -18,10 +18,17 @@ from tests import naive
 from tests.kernels.states import bookkeeping_state
 
 
-def sums_args(s, group_format=False):
+def slot_enablers(n, seed=0):
+    """Each slot's enabler share: uneven, as with deficits for some groups/competencies."""
+    return np.random.default_rng(1000 + seed).uniform(0.5, 1.0, n)
+
+
+def sums_args(s, group_format=False, seed=0):
+    n = s["active"].shape[0]
     return (s["active"], s["performance"], s["gap"], s["commitment"], s["mentor"],
             s["pair_kind"], s["quality"], s["contact_hours"], s["load"], s["ever_mentored"],
-            s["ever_formal"], s["under"], 0.23, group_format, 40.0, 0.9, 0.02, 0.85)
+            s["ever_formal"], s["under"], 0.23, group_format, 40.0, slot_enablers(n, seed),
+            0.02, 0.85)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -29,8 +36,9 @@ def sums_args(s, group_format=False):
 def test_weekly_sums_match_naive(seed, group_format):
     s = bookkeeping_state(seed)
     share = np.empty(40)
-    sums = weekly_sums(*sums_args(s, group_format), share)
-    expected, exp_share = naive.weekly_sums(s, 0.23, group_format, 40.0, 0.9, 0.02, 0.85)
+    sums = weekly_sums(*sums_args(s, group_format, seed), share)
+    expected, exp_share = naive.weekly_sums(s, 0.23, group_format, 40.0,
+                                            slot_enablers(40, seed).tolist(), 0.02, 0.85)
     np.testing.assert_allclose(share, exp_share, rtol=0, atol=1e-12)
     # the naive reference lists its sums by hand: the table must name the same, in order
     assert tuple(expected) == SUM_NAMES
@@ -52,7 +60,7 @@ def test_the_table_makes_the_kernels_positions():
         np.array([0, 1, 0, 0], np.int8), np.array([0.0, 0.8, 0.0, 0.0]),
         np.array([0.0, 2.0, 0.0, 0.0]), np.array([1, 0, 0, 0], np.int16),
         np.array([False, True, False, False]), np.array([False, True, False, False]),
-        np.array([True, True, False, False]), 0.0, False, 40.0, 1.0, 0.0, 0.9, share)
+        np.array([True, True, False, False]), 0.0, False, 40.0, np.ones(n), 0.0, 0.9, share)
     by_name = dict(zip(SUM_NAMES, sums.tolist(), strict=True))
     assert by_name["active"] == 3
     assert by_name["skill"] == pytest.approx(2.45) and by_name["gap"] == pytest.approx(0.3)
@@ -78,6 +86,26 @@ def test_weekly_sums_rejects_bad_input():
     args[14] = 0.0
     with pytest.raises(ValueError, match="hours_per_week"):
         weekly_sums(*args, np.empty(40))
+    args = list(sums_args(s))
+    args[15] = np.ones(39)  # one enabler share per slot
+    with pytest.raises(ValueError, match="enablers"):
+        weekly_sums(*args, np.empty(40))
+
+
+def test_each_slot_gets_its_own_enablers():
+    """On-the-job performance uses the slot's enabler share, not one for everyone."""
+    s = bookkeeping_state(2)
+    args = list(sums_args(s))
+    args[15] = np.ones(40)
+    full = weekly_sums(*args, np.empty(40))
+    args[15] = np.where(np.arange(40) < 20, 0.5, 1.0)
+    half = weekly_sums(*args, np.empty(40))
+    active = s["active"]
+    motivation = 1 + 0.02 * s["commitment"]
+    job = s["performance"] * motivation
+    lost = (0.5 * job[:20][active[:20]]).sum()
+    assert full[Sum.JOB] - half[Sum.JOB] == pytest.approx(lost, rel=1e-12)
+    assert half[Sum.SKILL] == full[Sum.SKILL]
 
 
 def test_weekly_sums_same_on_any_thread_count():

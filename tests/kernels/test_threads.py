@@ -171,7 +171,7 @@ out = np.empty(100)
 sums = kernels.weekly_sums(np.ones(100, bool), np.full(100, 0.5), np.zeros(100),
     np.zeros(100), np.full(100, -1, np.int32), np.zeros(100, np.int8), np.zeros(100),
     np.zeros(100), np.zeros(100, np.int16), np.zeros(100, bool), np.zeros(100, bool),
-    np.zeros(100, bool), 0.0, False, 40.0, 1.0, 0.0, 0.9, out)
+    np.zeros(100, bool), 0.0, False, 40.0, np.ones(100), 0.0, 0.9, out)
 print(json.dumps({**settings(), "used": numba.threading_layer(),
                   "took_hold": kernels.configure_threading(),
                   "active": sums[kernels.Sum.ACTIVE], "skill": sums[kernels.Sum.SKILL]}))

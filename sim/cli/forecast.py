@@ -19,7 +19,7 @@ def register(subparsers) -> None:
     forecast.set_defaults(func=execute)
 
 
-def format_table(table) -> str:
+def format_forecast_table(table) -> str:
     """The per-matching table as fixed-width text (counts rounded to whole pairs)."""
     shown = table.copy()
     for column in ("headcount", "eligible", "wanted", "demand", "mentor_places",
@@ -43,7 +43,7 @@ def execute(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: forecast over {scenario.horizon_weeks} weeks, one row per "
           "matching")
     if not result.table.empty:
-        print(format_table(result.table))
+        print(format_forecast_table(result.table))
         totals = result.totals
         print(f"pairs started: {totals['pairs_started']:.0f} "
               f"({totals['pairs_started_first_year']:.0f} in the first year); cost "

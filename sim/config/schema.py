@@ -670,7 +670,7 @@ class Objective(_Section):
     direction: Literal["at_least", "at_most"] = "at_least"
 
 
-class Plan(_Section):
+class ProgrammePlan(_Section):
     """The planning phase: objectives, a budget in money and mentor hours (HPT planning).
 
     Before a run the model forecasts mentor supply against demand per cadence and whether
@@ -754,7 +754,7 @@ class Scenario(_Section):
     service: Service = Field(default_factory=Service)
     programme: ProgrammeDesign = Field(default_factory=ProgrammeDesign)
     evaluation: Evaluation = Field(default_factory=Evaluation)
-    plan: Plan = Field(default_factory=Plan)
+    plan: ProgrammePlan = Field(default_factory=ProgrammePlan)
     formative: Formative = Field(default_factory=Formative)
     # interventions (cause analysis) go here
     interventions: list[Intervention] = Field(default_factory=list)

@@ -35,6 +35,16 @@ EQUITY_REPORTERS: dict[str, str] = {
     "underrepresented_headcount": "underrepresented employees in post",
 }
 
+#: Equity reporters that are a mean over a set that can be empty (no tie, pair or senior of
+#: a group yet), so nan in such a week; the others are always finite.
+MAY_BE_NAN: frozenset[str] = frozenset({
+    "informal_access_ratio", "informal_sponsorship_ratio", "underrepresented_in_pair",
+    "majority_in_pair", "underrepresented_sponsored", "majority_sponsored",
+    "underrepresented_pair_quality", "majority_pair_quality", "underrepresented_support",
+    "underrepresented_senior_share", "underrepresented_service_hours",
+    "majority_service_hours", "underrepresented_level", "majority_level",
+})
+
 
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.shape[0] else float("nan")

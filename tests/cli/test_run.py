@@ -20,7 +20,7 @@ def test_run_writes_complete_results(tmp_path, capsys):
     names = {p.name for p in out.iterdir()}
     assert names == {"timeseries.parquet", "summary.json", "plot.png", "scenario.toml",
                      "manifest.json", "gaps_by_group.csv", "causes.csv", "recommendations.csv",
-                     "adaptations.csv",
+                     "adaptations.csv", "forecast.json",
                      "gaps.png"}
     frame = pd.read_parquet(out / "timeseries.parquet")
     assert len(frame) == 21 and frame["headcount"].iloc[0] == 120

@@ -57,7 +57,7 @@ def test_run_of_an_unknown_name_lists_the_bundled_ones(tmp_path, monkeypatch, ca
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("mentorsim: error: mentorship: no such file, nor a bundled scenario")
-    assert "(bundled: baseline, " in err
+    assert "(bundled: adaptive_programme, baseline, " in err
     assert not (tmp_path / "results").exists()
 
 

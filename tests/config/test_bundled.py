@@ -86,7 +86,7 @@ def test_neither_a_file_nor_a_name_is_one_line_listing_the_bundled_names(argumen
 
 
 def test_text_of_an_unknown_name_lists_the_bundled_names():
-    with pytest.raises(ScenarioError, match=r"^nope: not a bundled scenario \(bundled: baseline"):
+    with pytest.raises(ScenarioError, match=r"^nope: not a bundled scenario \(bundled: adaptive_programme, baseline"):
         bundled.text("nope")
 
 

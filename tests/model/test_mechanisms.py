@@ -36,6 +36,9 @@ def informal_mean_quality(visibility: float, candidates: int) -> tuple[float, fl
         "programme.enabled": False, "informal.ties_per_year": 2.0,
         "relationships.similarity_effect": 0.0, "relationships.fit_visibility": visibility,
         "informal.candidates_per_mentee": candidates,
+        # everyone approached accepts and has a place: the choice is among all candidates
+        "informal.homophily": 0.0, "informal.mentor_homophily": 0.0,
+        "informal.willing_share": 1.0,  # and places to spare
     })
     rel = model.relationships
     assert rel.count(INFORMAL, "started") >= 50

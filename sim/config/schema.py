@@ -276,6 +276,12 @@ class Learning(_Section):
         0.017, ge=0, le=10, description="the same for a mentor learning where the mentee is "
         "ahead (reciprocal and reverse mentoring), twice the mentee's rate per hour [S]"
     )
+    peer_rate_per_hour: float = Field(
+        0.004, ge=0, le=10, description="group format: share of the gap to the other members' "
+        "mean skill (where they are ahead) one contact hour of a pair of quality 1 closes: "
+        "members of a professional learning community learn from each other (Hudson 2013 "
+        "[V] for the direction); half the mentor's rate [S]"
+    )
     skill_half_life_months: float = Field(11.0, gt=0, le=1200)
     weekly_noise_sd: float = Field(0.3, ge=0, le=1)
 
@@ -607,6 +613,10 @@ class ProgrammeDesign(_Section):
     matching: Literal[
         "random", "gap_targeted", "similarity", "mentee_choice", "peer", "reverse"
     ] = "gap_targeted"
+    match_within_role: bool = Field(
+        False, description="mentors only from the mentee's own job family (workforce.roles): "
+        "in a university, peers who share the course (Loyo 2015)"
+    )
     format: Literal["one_to_one", "group", "e_mentoring", "network"] = "one_to_one"
     network_size: int = Field(
         3, ge=2, le=10, description="network format: mentors per mentee, one primary (the "

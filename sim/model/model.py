@@ -24,6 +24,7 @@ from sim.model.informal import InformalMentoring
 from sim.model.interventions import Interventions
 from sim.model.needs import enabler_factor
 from sim.model.outcomes import Outcomes
+from sim.model.peers import peer_gains
 from sim.model.programme import Programme
 from sim.model.relationships import Relationships
 from sim.model.reporters import REPORTERS, MetricsCollector, reporter, weekly_metrics
@@ -158,6 +159,9 @@ class MentoringModel(mesa.Model):
         busy = np.multiply(self.time_share_buffer, hours_per_week, out=self.busy_hours)
         np.maximum(busy, wf.contact_hours, out=busy)
         busy += self.service.update()
+        peers = None
+        if design.enabled and design.format == "group":
+            peers = peer_gains(wf, self.scenario.learning.peer_rate_per_hour)
         wf.performance, wf.gap = learn_week(
             wf.skills, wf.active, wf.pid, wf.aptitude, wf.tenure_weeks, wf.mentor, wf.pair_kind,
             wf.quality,
@@ -166,6 +170,11 @@ class MentoringModel(mesa.Model):
             check=week == 0,  # the arrays keep their dtypes and shapes
             busy_hours=busy,
         )
+        if peers is not None and peers[0].shape[0]:  # group members learn from each other
+            members, gains = peers
+            np.clip(wf.skills[members] + gains, 0.0, 1.0, out=gains)
+            wf.skills[members] = gains
+            self._assess(members)
         threshold = self.scenario.organisation.proficiency_threshold
         newly = wf.record_proficiency(week, threshold)
         self.proficiency_weeks.extend((week - wf.hire_week[newly]).tolist())

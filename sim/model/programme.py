@@ -219,10 +219,7 @@ class Programme:
         if d.matching == "reverse":
             score_weights = np.zeros_like(weights)
             score_weights[self.reverse_k] = 1.0
-        mentees, chosen = matching.assign(
-            d.matching, wf, mentees, mentors, capacity, required, score_weights, self.rng,
-            d.candidates_per_mentee,
-        )
+        mentees, chosen = self._assign(mentees, mentors, capacity, required, score_weights)
         if mentees.shape[0] == 0:
             return
         sim = similarity(wf, mentees, chosen)
@@ -249,6 +246,30 @@ class Programme:
         wf.trained[untrained] = True
         self.hours_week["training"] += untrained.shape[0] * self.training_hours
         self.hours_week["coordination"] += mentees.shape[0] * self.coordination_hours_per_pair
+
+    def _assign(
+        self, mentees: np.ndarray, mentors: np.ndarray, capacity: np.ndarray,
+        required: np.ndarray, weights: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Match by the design's policy; with ``match_within_role``, role by role.
+
+        Within a role the mentees keep their priority order; each role's mentors are
+        offered only to its own mentees (peers who share a course, Loyo 2015).
+        """
+        d = self.design
+        wf = self.workforce
+        if not d.match_within_role:
+            return matching.assign(d.matching, wf, mentees, mentors, capacity, required,
+                                   weights, self.rng, d.candidates_per_mentee)
+        matched, chosen = [], []
+        for role in range(len(wf.role_names)):
+            own_mentees = mentees[wf.role[mentees] == role]
+            own = wf.role[mentors] == role
+            m, c = matching.assign(d.matching, wf, own_mentees, mentors[own], capacity[own],
+                                   required, weights, self.rng, d.candidates_per_mentee)
+            matched.append(m)
+            chosen.append(c)
+        return np.concatenate(matched), np.concatenate(chosen)
 
     def _network(
         self, mentees: np.ndarray, pool: np.ndarray, primary_chance: np.ndarray

@@ -127,7 +127,9 @@ def run_scenario(
         source: Where the scenario came from (recorded in the manifest and named in
             errors).
         forecast: The forecast already made for this scenario and seed (``mentorsim
-            run`` prints its warnings first); None makes it when the programme is on.
+            run`` prints its warnings first); None makes it when the programme is on and
+            the scenario has a plan (objectives or a budget), before the models are built
+            (a sweep's runs without a plan skip its week-0 model).
 
     Returns:
         The time series, the end-of-run summary and the manifest.
@@ -141,6 +143,8 @@ def run_scenario(
     where = source or "<scenario>"
     seed = scenario.seed if seed is None else check_seed(seed, f"{where}: seed")
     check_memory(scenario, where)
+    if forecast is None and scenario.programme.enabled and _has_plan(scenario):
+        forecast = make_forecast(scenario, seed)
     with_control = has_control_arm(scenario)  # the programme or an intervention
     if with_control:
         model, control, profile = _run_arms(scenario, seed, progress)
@@ -167,11 +171,16 @@ def run_scenario(
         result.tables["effect_profile"] = profile.frame()
         summary.update(flatten(result.evaluation))
     if scenario.programme.enabled:  # planning: the forecast before, the objectives after
-        result.forecast = make_forecast(scenario, seed) if forecast is None else forecast
+        result.forecast = forecast
     if scenario.plan.objectives:
         result.tables["objectives"] = evaluate_objectives(
             scenario, result.timeseries, result.control_timeseries)
     return result
+
+
+def _has_plan(scenario: Scenario) -> bool:
+    plan = scenario.plan
+    return bool(plan.objectives) or plan.budget is not None or plan.mentor_hours_budget is not None
 
 
 def _run_arms(scenario: Scenario, seed: int, progress: bool

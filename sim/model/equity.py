@@ -1,10 +1,11 @@
 """Equity by group, week by week: access, sponsorship, quality, support, service, careers.
 
 Every figure compares the members of underrepresented groups with everyone else, in the
-same week, so the gaps have a time profile (docs/ODD.md 7.6). The informal figures are
-like for like: the share of requests for a mentor that found one and the share of ties
-that came with sponsorship (:meth:`sim.model.informal.InformalMentoring.access`), so they
-do not depend on the groups' size or tenure.
+same week, so the gaps have a time profile (docs/ODD.md 7.6). The two informal ratios are
+like for like: the ties the underrepresented found (and the sponsorship chance they got)
+over what the same requests would have had at the majority's rates of the same weeks
+(:meth:`sim.model.informal.InformalMentoring.access`), so they depend neither on the
+groups' size or tenure nor on how the pool changes over the run.
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ def test_retirement_wave_retires_many_and_mentoring_keeps_capability():
 
 
 def test_digital_transformation_reverse_mentoring_closes_digital_gap():
-    scenario, treated, control = arms("digital_transformation", 5, {"horizon_weeks": 78})
+    scenario, treated, control = arms("digital_transformation", 5, {"horizon_weeks": 104})
     digital = scenario.organisation.competencies.index("digital")
     t_wf, c_wf = treated.workforce, control.workforce
     slots = np.arange(t_wf.size)

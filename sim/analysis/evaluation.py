@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.effect_profile import EffectProfile, at, headline_weeks
+from sim.analysis.equity import equity_headline, equity_profile
 from sim.analysis.roi import roi
 from sim.config import Scenario, with_overrides
 from sim.model.relationships import FORMAL, INFORMAL
@@ -199,7 +200,24 @@ def evaluate(treated, control,
 
 
 def equity_report(treated, control) -> dict[str, float]:
-    """Access, relationship quality and outcome gaps between groups (majority minus under)."""
+    """Access, relationship quality and outcome gaps between groups (majority minus under).
+
+    Gaps are majority minus underrepresented, each with the control arm's and how much
+    the programme narrowed it; then the headline of the weekly equity profile
+    (:func:`sim.analysis.equity.equity_headline`): each ratio and gap of
+    :data:`sim.analysis.equity.MEASURES` in the last week, for the programme
+    (``<measure>_end``), the control arm (``..._end_control``) and their difference
+    (``..._end_difference``).
+
+    Args:
+        treated: The model with the programme, run to the horizon.
+        control: The control arm, run to the same horizon.
+
+    Returns:
+        The figures; empty when the run ends without members of both an underrepresented
+        group and the majority.
+
+    """
     wf = treated.workforce
     active = wf.active
     under = wf.underrepresented[wf.group]
@@ -236,6 +254,7 @@ def equity_report(treated, control) -> dict[str, float]:
     report["performance_gap_narrowed"] = (
         report["performance_gap_control"] - report["performance_gap"]
     )
+    report.update(equity_headline(equity_profile(treated.timeseries(), control.timeseries())))
     return report
 
 

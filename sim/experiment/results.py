@@ -18,6 +18,9 @@ A run directory (``mentorsim run``, :func:`write_run_directory`)::
                                 the control arm), when the plan has objectives
     effect_profile.csv          formal mentees vs themselves by weeks since first match
                                 (with a control arm; index ``weeks_since_match``)
+    equity_profile.csv          the equity gaps by week, the run's and the control arm's
+                                (sim.analysis.equity; with an underrepresented group and
+                                a majority)
     *.png                       figures, drawn by a hook (``mentorsim run`` draws them with
                                 sim.viz; the library writes data files only)
     manifest.json               written last: scenario, seed, versions, code and CPU
@@ -48,6 +51,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.analysis.equity import equity_profile, has_groups
 from sim.config import Scenario, scenario_from_dict, with_overrides
 from sim.errors import ResultsError
 from sim.experiment.store import (
@@ -68,10 +72,10 @@ RUN_DATA_FILES = frozenset({
     TIMESERIES, "summary.json", "scenario.toml", "gaps_by_group.csv", "causes.csv",
     "recommendations.csv",
     "evaluation.json", "control_timeseries.parquet", "effect_profile.csv", "adaptations.csv",
-    "forecast.json", "objectives.csv",
+    "forecast.json", "objectives.csv", "equity_profile.csv",
 })
 RUN_FIGURES = frozenset({"plot.png", "gaps.png", "programme_vs_control.png",
-                         "effect_profile.png"})
+                         "effect_profile.png", "equity.png"})
 RUN_FILES = RUN_DATA_FILES | RUN_FIGURES
 """The names a run directory may hold besides ``manifest.json``: an existing directory with
 anything else is not replaced."""
@@ -121,6 +125,9 @@ def write_run_files(directory: str | Path, result: RunResult,
     if "effect_profile" in result.tables:
         result.tables["effect_profile"].to_csv(directory / "effect_profile.csv",
                                                index_label="weeks_since_match")
+    if has_groups(result.timeseries):
+        equity_profile(result.timeseries, result.control_timeseries).to_csv(
+            directory / "equity_profile.csv", index_label="week")
     if result.evaluation is not None:
         write_json(directory / "evaluation.json", result.evaluation)
     if result.control_timeseries is not None:

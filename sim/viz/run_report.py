@@ -3,8 +3,10 @@
 :func:`write_run_figures` is the figure hook of a run directory (see
 :mod:`sim.experiment.results`): ``plot.png`` (weekly reporters), ``gaps.png`` (the needs
 assessment) and, with a control arm, ``programme_vs_control.png`` and
-``effect_profile.png`` (the effect on the same people by weeks since match), all in the
-house style (:mod:`sim.viz.style`). :func:`format_summary` and :func:`format_evaluation` are what
+``effect_profile.png`` (the effect on the same people by weeks since match), and
+``equity.png`` (the groups' gaps over weeks, with the control arm's dashed) when the
+run has an underrepresented group and a majority, all in the house style
+(:mod:`sim.viz.style`). :func:`format_summary` and :func:`format_evaluation` are what
 ``mentorsim run`` prints.
 """
 
@@ -16,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sim.analysis.equity import has_groups
 from sim.viz.effect_profile import plot_effect_profile
+from sim.viz.equity import plot_equity
 from sim.viz.organisation import plot_gap_heatmap, plot_run
 from sim.viz.trajectories import plot_programme_vs_control
 
@@ -38,8 +42,10 @@ def arms_frame(treated: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
 def write_run_figures(result: RunResult, directory: str | Path) -> list[Path]:
     """Draw a run's figures into ``directory``: the figure hook of a run directory.
 
-    ``plot.png`` and ``gaps.png``, and ``programme_vs_control.png`` and
-    ``effect_profile.png`` when the run has a control arm.
+    ``plot.png`` and ``gaps.png``, ``programme_vs_control.png`` and
+    ``effect_profile.png`` when the run has a control arm, and ``equity.png`` when it
+    has members of an underrepresented group and of the majority
+    (:func:`sim.analysis.equity.has_groups`).
 
     Args:
         result: The run (see :func:`sim.experiment.run.run_scenario`).
@@ -75,6 +81,12 @@ def write_run_figures(result: RunResult, directory: str | Path) -> list[Path]:
             profile, scenario.programme.duration_weeks if scenario is not None else None,
             written[-1], f"{name}: effect on the same people by weeks since match",
         )
+    if has_groups(result.timeseries):
+        written.append(directory / "equity.png")
+        plot_equity(result.timeseries, result.control_timeseries, written[-1],
+                    f"{name}: underrepresented vs majority over time"
+                    + (" (dashed: control arm)" if result.control_timeseries is not None
+                       else ""))
     return written
 
 
@@ -96,9 +108,10 @@ def format_summary(summary: dict[str, float], title: str = "") -> str:
 def format_evaluation(evaluation: dict[str, Any]) -> str:
     """The evaluation against the control arm as an indented text block."""
     lines = ["evaluation against the control arm (same seed, no programme):"]
+    width = max([34, *(len(key) for values in evaluation.values() for key in values)])
     for section, values in evaluation.items():
         lines.append(f"  {section}")
         for key, value in values.items():
             shown = "-" if isinstance(value, float) and math.isnan(value) else f"{value:.4g}"
-            lines.append(f"    {key:<34} {shown:>12}")
+            lines.append(f"    {key:<{width}} {shown:>12}")
     return "\n".join(lines)

@@ -20,8 +20,8 @@ def test_run_writes_complete_results(tmp_path, capsys):
     names = {p.name for p in out.iterdir()}
     assert names == {"timeseries.parquet", "summary.json", "plot.png", "scenario.toml",
                      "manifest.json", "gaps_by_group.csv", "causes.csv", "recommendations.csv",
-                     "adaptations.csv", "forecast.json",
-                     "gaps.png"}
+                     "adaptations.csv", "forecast.json", "equity_profile.csv",
+                     "gaps.png", "equity.png"}
     frame = pd.read_parquet(out / "timeseries.parquet")
     assert len(frame) == 21 and frame["headcount"].iloc[0] == 120
     manifest = json.loads((out / "manifest.json").read_text())
@@ -42,7 +42,8 @@ def test_run_without_plots_writes_the_same_data(tmp_path):
         assert cli.main(["run", str(MENTORING), "--out", str(out), "--quiet",
                          *SMALL, *extra]) == 0
     names = {p.name for p in without.iterdir()}
-    assert names == {p.name for p in with_plots.iterdir()} - {"plot.png", "gaps.png"}
+    assert names == {p.name for p in with_plots.iterdir()} - {"plot.png", "gaps.png",
+                                                               "equity.png"}
     pd.testing.assert_frame_equal(pd.read_parquet(with_plots / "timeseries.parquet"),
                                   pd.read_parquet(without / "timeseries.parquet"))
 

@@ -40,7 +40,8 @@ def test_a_run_directory_without_the_cli(tmp_path, result):
     assert names == {"timeseries.parquet", "summary.json", "scenario.toml", "gaps_by_group.csv",
                      "causes.csv", "recommendations.csv", "evaluation.json",
                      "control_timeseries.parquet",
-                     "effect_profile.csv", "adaptations.csv", "plot.png",
+                     "effect_profile.csv", "adaptations.csv", "equity_profile.csv",
+                     "plot.png",
                      "manifest.json"}
     assert names <= RUN_FILES | {"manifest.json"}
     assert drawn[0].name.endswith(".partial") and not drawn[0].exists()  # drawn when staged

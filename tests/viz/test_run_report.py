@@ -23,7 +23,7 @@ def with_control():
 def test_figures_of_a_run_with_a_control_arm(with_control, tmp_path):
     written = run_report.write_run_figures(with_control, tmp_path)
     assert [p.name for p in written] == ["plot.png", "gaps.png", "programme_vs_control.png",
-                                         "effect_profile.png"]
+                                         "effect_profile.png", "equity.png"]
     for path in written:
         assert_png(path, 5000)
 
@@ -31,7 +31,7 @@ def test_figures_of_a_run_with_a_control_arm(with_control, tmp_path):
 def test_figures_of_a_run_without_a_control_arm(tmp_path):
     result = run_scenario(load_scenario(MENTORING, SMALL), seed=5)
     written = run_report.write_run_figures(result, tmp_path)
-    assert [p.name for p in written] == ["plot.png", "gaps.png"]
+    assert [p.name for p in written] == ["plot.png", "gaps.png", "equity.png"]
 
 
 def test_arms_frame(with_control):

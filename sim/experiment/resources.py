@@ -38,14 +38,14 @@ compiles only the serial kernels, the larger ones both twins). Compiler memory d
 the machine and numba version (a CI machine peaked at 860 MB in a cold-cache run of
 100,000 x 6); the second run loads the kernels from the cache.
 
-The estimate uses ``state + 240 + 40·K`` bytes per employee (state = the per-employee
-arrays, 143 + 8·K bytes; the working part was 80 + 32·K until the model's 0.3 mechanisms —
-hours away from work, service load, per-slot enablers, the weekly equity figures and the
-cause table — raised the measured growth between 100,000 and 300,000 employees to 595
-bytes per employee at K = 6 and 1,048 at K = 16), 464 MB fixed (covering the cold-cache compile measured here) and
-16 kB per week, doubled for the employees and weeks of a control arm (both models are
-alive at the end; the doubling is generous: the estimates of the control-arm runs above
-are 1.4-1.5x their peaks). :func:`check_memory` refuses a scenario whose estimate exceeds
+The estimate uses ``state + 16 + 36·K`` bytes per employee (state = the per-employee
+arrays, 143 + 8·K bytes; refitted for 0.3.0 to the measured growth between 100,000 and
+300,000 employees, 308 bytes per employee at K = 6 and 750 at K = 16, where the old 80 +
+32·K overstated the part that does not grow with K), 464 MB fixed (covering the cold-
+cache compile measured here) and 16 kB per week, doubled for the employees and weeks of a
+control arm (both models are alive at the end; the doubling is generous: the estimates of
+the control-arm runs above are 1.4-1.5x their peaks).
+:func:`check_memory` refuses a scenario whose estimate exceeds
 80% of the memory available, before anything is allocated.
 
 The fixed part varies between environments by tens of MB (which libraries a run has
@@ -67,8 +67,8 @@ from sim.config import Scenario
 from sim.errors import MentorsimError
 
 FIXED_OVERHEAD_BYTES = 464 * 2**20
-WORK_BYTES_PER_EMPLOYEE = 240
-WORK_BYTES_PER_EMPLOYEE_COMPETENCY = 40
+WORK_BYTES_PER_EMPLOYEE = 16
+WORK_BYTES_PER_EMPLOYEE_COMPETENCY = 36
 BYTES_PER_WEEK = 16 * 2**10
 MAX_SHARE = 0.8
 

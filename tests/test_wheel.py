@@ -68,6 +68,9 @@ def test_the_wheel_holds_every_bundled_scenario_and_no_checkout_path(installed, 
     assert names.split(",") == sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml"))
     listing = _run([installed / "mentorsim", "scenarios"], cwd=tmp_path)
     assert "mentoring" in listing and "Baseline: a 1,000-person" in listing
+    priors = _run([installed / "python", "-c", "from sim.config import prior_set; "
+                   "print(len(prior_set('literature')))"], cwd=tmp_path)
+    assert int(priors) >= 10  # the bundled prior sets ship in the wheel too
 
 
 @pytest.mark.slow

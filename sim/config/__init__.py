@@ -22,14 +22,17 @@ from sim.config.schema import (
     Informal,
     Learning,
     Organisation,
+    Prior,
     ProgrammeDesign,
     RelationshipSettings,
     Role,
     Scenario,
     ScheduledChange,
+    Uncertainty,
     WorkforceSettings,
 )
 from sim.config.toml import dumps_toml, read_toml
+from sim.config.uncertainty import apply_draw, draw_parameters, prior_set, resolved_priors
 
 __all__ = [
     "MAX_SEED",
@@ -41,18 +44,24 @@ __all__ = [
     "Informal",
     "Learning",
     "Organisation",
+    "Prior",
     "ProgrammeDesign",
     "RelationshipSettings",
     "Role",
     "Scenario",
     "ScheduledChange",
+    "Uncertainty",
     "WorkforceSettings",
+    "apply_draw",
     "apply_overrides",
     "check_seed",
+    "draw_parameters",
     "dumps_toml",
     "load_scenario",
     "parse_override",
+    "prior_set",
     "read_toml",
+    "resolved_priors",
     "scenario_from_dict",
     "with_overrides",
 ]

@@ -661,6 +661,62 @@ class ProgrammeDesign(_Section):
     early_ending_share_6_months: float = Field(0.25, ge=0, lt=1)
 
 
+#: scipy.stats distributions a prior may use, with the shape parameters each needs.
+PRIOR_SHAPES: dict[str, tuple[str, ...]] = {
+    "uniform": (), "norm": (), "lognorm": ("s",), "beta": ("a", "b"), "triang": ("c",),
+}
+
+
+class Prior(_Section):
+    """A distribution over one numeric scenario field, in scipy.stats' names and parameters.
+
+    ``uniform`` (loc, scale: [loc, loc + scale]), ``norm`` (loc = mean, scale = sd),
+    ``lognorm`` (s = sigma of the log, scale = median, loc), ``beta`` (a, b, loc, scale),
+    ``triang`` (c = mode's place in [0, 1], loc, scale). A draw outside the field's range
+    is moved to its nearest end; the 1%-99% range must lie inside it.
+    """
+
+    dist: Literal["uniform", "norm", "lognorm", "beta", "triang"]
+    loc: float = 0.0
+    scale: float = Field(1.0, gt=0)
+    s: float | None = Field(None, gt=0)
+    a: float | None = Field(None, gt=0)
+    b: float | None = Field(None, gt=0)
+    c: float | None = Field(None, ge=0, le=1)
+    source: str = Field("", description="where the distribution comes from")
+
+    @model_validator(mode="after")
+    def _check_shapes(self) -> Prior:
+        needed = PRIOR_SHAPES[self.dist]
+        for name in ("s", "a", "b", "c"):
+            given = getattr(self, name) is not None
+            if name in needed and not given:
+                raise ValueError(f"a {self.dist} prior needs {name}")
+            if name not in needed and given:
+                raise ValueError(f"a {self.dist} prior takes no {name} (it takes "
+                                 f"{', '.join(('loc', 'scale', *needed))})")
+        return self
+
+    def frozen(self):
+        """The scipy.stats frozen distribution."""
+        from scipy import stats
+
+        shapes = [getattr(self, name) for name in PRIOR_SHAPES[self.dist]]
+        return getattr(stats, self.dist)(*shapes, loc=self.loc, scale=self.scale)
+
+
+class Uncertainty(_Section):
+    """What we do not know: priors over scenario fields, drawn once per replication.
+
+    ``include`` names bundled prior sets (``"literature"``: every parameter the research
+    notes give a range for, ``sim/config/literature_priors.toml``); ``priors`` adds or
+    replaces distributions by dotted field name.
+    """
+
+    include: list[Literal["literature"]] = Field(default_factory=list)
+    priors: dict[str, Prior] = Field(default_factory=dict)
+
+
 #: Reporters a plan's objective or a formative rule can name (each is a model reporter,
 #: sim.model.reporters.REPORTERS; tests/config check it).
 OBJECTIVE_METRICS = (
@@ -765,6 +821,7 @@ class Scenario(_Section):
     programme: ProgrammeDesign = Field(default_factory=ProgrammeDesign)
     evaluation: Evaluation = Field(default_factory=Evaluation)
     plan: ProgrammePlan = Field(default_factory=ProgrammePlan)
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     formative: Formative = Field(default_factory=Formative)
     # interventions (cause analysis) go here
     interventions: list[Intervention] = Field(default_factory=list)
@@ -840,6 +897,12 @@ class Scenario(_Section):
                 raise ValueError(f"interventions.{i}.end_week = {item.end_week} is not after "
                                  f"start_week = {item.start_week}")
 
+    @model_validator(mode="after")
+    def _check_priors(self) -> Scenario:
+        for dotted, prior in self.uncertainty.priors.items():
+            check_prior(dotted, prior, f"uncertainty.priors.{dotted}")
+        return self
+
     @property
     def n_competencies(self) -> int:
         """Number of competencies K."""
@@ -850,3 +913,61 @@ class Scenario(_Section):
         from sim.config.toml import dumps_toml
 
         return dumps_toml(self.model_dump(mode="json"))
+
+
+def numeric_field(dotted: str) -> tuple[type, float | None, bool, float | None, bool]:
+    """The type and bounds of the numeric scenario field ``dotted``.
+
+    Returns:
+        (int or float, low, low is open, high, high is open); a missing bound is None.
+
+    Raises:
+        ValueError: ``dotted`` is not a numeric field of a scenario section (a field of a
+            list item, like a group's share, cannot carry a prior).
+
+    """
+    import annotated_types
+
+    model: Any = Scenario
+    parts = dotted.split(".")
+    for depth, part in enumerate(parts):
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            raise ValueError(f"{'.'.join(parts[:depth + 1])!r} is not a scenario field")
+        info = fields[part]
+        model = info.annotation
+    if not _is_number(model) or isinstance(model, type) and issubclass(model, bool):
+        raise ValueError(f"{dotted!r} is not a numeric scenario field")
+    kind = int if model is int else float
+    lo = hi = None
+    lo_open = hi_open = False
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            lo = item.ge
+        elif isinstance(item, annotated_types.Gt):
+            lo, lo_open = item.gt, True
+        elif isinstance(item, annotated_types.Le):
+            hi = item.le
+        elif isinstance(item, annotated_types.Lt):
+            hi, hi_open = item.lt, True
+    return kind, lo, lo_open, hi, hi_open
+
+
+def check_prior(dotted: str, prior: Prior, where: str) -> None:
+    """Refuse a prior on a field that is not numeric, or whose 1%-99% range leaves its range.
+
+    Raises:
+        ValueError: One line naming ``where`` and what is wrong.
+
+    """
+    try:
+        _, lo, lo_open, hi, hi_open = numeric_field(dotted)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    low, high = (float(x) for x in prior.frozen().ppf([0.01, 0.99]))
+    below = lo is not None and (low < lo or (lo_open and low <= lo))
+    above = hi is not None and (high > hi or (hi_open and high >= hi))
+    if below or above:
+        left, right = "(" if lo_open else "[", ")" if hi_open else "]"
+        raise ValueError(f"{where}: the prior's 1%-99% range [{low:.4g}, {high:.4g}] leaves "
+                         f"the field's range {left}{lo}, {hi}{right}")

@@ -86,7 +86,8 @@ def test_neither_a_file_nor_a_name_is_one_line_listing_the_bundled_names(argumen
 
 
 def test_text_of_an_unknown_name_lists_the_bundled_names():
-    with pytest.raises(ScenarioError, match=r"^nope: not a bundled scenario \(bundled: adaptive_programme, baseline"):
+    with pytest.raises(ScenarioError,
+                       match=r"^nope: not a bundled scenario \(bundled: adaptive_programme, baseline"):
         bundled.text("nope")
 
 
@@ -103,7 +104,8 @@ def test_the_wheel_lists_every_package_of_sim_and_ships_the_scenarios():
     assert sorted(setuptools["packages"]) == sorted([*on_disk, "sim.scenarios"]), \
         "a package of sim is missing from [tool.setuptools] packages in pyproject.toml"
     assert setuptools["package-dir"] == {"sim.scenarios": "scenarios"}
-    assert setuptools["package-data"] == {"sim.scenarios": ["*.toml"]}
+    # the scenarios, and the bundled prior sets (sim/config/*_priors.toml)
+    assert setuptools["package-data"] == {"sim.scenarios": ["*.toml"], "sim.config": ["*.toml"]}
 
 
 def test_a_path_that_is_there_but_unreadable_keeps_the_readers_reason(tmp_path, monkeypatch):

@@ -86,8 +86,8 @@ def test_neither_a_file_nor_a_name_is_one_line_listing_the_bundled_names(argumen
 
 
 def test_text_of_an_unknown_name_lists_the_bundled_names():
-    with pytest.raises(ScenarioError,
-                       match=r"^nope: not a bundled scenario \(bundled: adaptive_programme, baseline"):
+    listed = r"^nope: not a bundled scenario \(bundled: adaptive_programme, baseline"
+    with pytest.raises(ScenarioError, match=listed):
         bundled.text("nope")
 
 

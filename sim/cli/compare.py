@@ -24,7 +24,17 @@ def register(subparsers) -> None:
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                          help="scenario TOML files or bundled scenario names (mentorsim "
                               "scenarios); the first is the reference")
-    compare.add_argument("--reps", type=int, default=10, help="replications (default 10)")
+    compare.add_argument("--reps", type=int, default=10,
+                         help="replications (default 10): parameter draws, each run with "
+                              "--seeds-per-draw seeds, unless --no-uncertainty")
+    compare.add_argument("--no-uncertainty", action="store_true",
+                         help="fix every parameter at the designs' values (chance only); by "
+                              "default each replication draws the designs' priors (or the "
+                              "bundled literature set) by Latin hypercube")
+    compare.add_argument("--seeds-per-draw", type=int,
+                         help="seeds per parameter draw (default 2, which splits the "
+                              "variance into parameters and chance; 1 with "
+                              "--no-uncertainty)")
     compare.add_argument("--seed", type=int,
                          help="root seed of the replication seeds (default: the first "
                               "scenario's seed)")
@@ -57,7 +67,8 @@ def execute(args: argparse.Namespace) -> int:
     scenarios = {name: load_scenario(path, sets)
                  for name, path in zip(names, args.scenarios, strict=True)}
     plan = compare.ComparisonSweep.build(
-        scenarios, args.reps, args.seed, dict(zip(names, map(str, args.scenarios), strict=True)))
+        scenarios, args.reps, args.seed, dict(zip(names, map(str, args.scenarios), strict=True)),
+        uncertainty=not args.no_uncertainty, seeds_per_draw=args.seeds_per_draw)
     out = Path(args.out) if args.out else compare.default_out(names)
 
     def report(comparison, directory: Path) -> None:
@@ -72,6 +83,7 @@ def execute(args: argparse.Namespace) -> int:
               "command again to resume", file=sys.stderr)
         return 130
     headline = comparison.headline
+    print(comparison_tables.uncertainty_line(comparison))
     print(f"{args.reps} replications each, common random numbers (root seed "
           f"{plan.root_seed}); mean [95% CI]:")
     print(comparison_report.format_table(*comparison_tables.result_table(comparison, headline)))
@@ -79,11 +91,25 @@ def execute(args: argparse.Namespace) -> int:
         print(f"\nDifferences against {names[0]}, paired by seed:")
         differences = comparison_tables.difference_table(comparison, headline)
         print(comparison_report.format_table(*differences))
+        roi = comparison.stats[comparison.stats["metric"] == compare.PAIRED_ROI]
+        for _, row in roi[roi["scenario"] != names[0]].iterrows():
+            print(f"ROI of {row['scenario']} against {names[0]} (Phillips, paired by "
+                  f"replication): {row['mean']:.4g}% [{row['ci_low']:.4g}, "
+                  f"{row['ci_high']:.4g}]")
+        print("\nP(B > A) over paired replications [95% Wilson interval]:")
+        print(comparison_report.format_table(*comparison_tables.better_table(comparison,
+                                                                             headline)))
+        if comparison.uncertainty:
+            print("\nShare of variance from parameters (the rest is chance):")
+            print(comparison_report.format_table(
+                *comparison_tables.variance_table(comparison, headline)))
     print("\n" + comparison_tables.replication_advice(comparison, args.width, args.metric))
     rate = f", {outcome.runs_per_second:.2f} runs/s" if outcome.ran else ""
     print(f"{out}: {outcome.done} runs, {outcome.skipped} resumed from disk; ran "
           f"{outcome.ran} in {outcome.seconds:.1f} s{rate} ({args.executor})")
+    drawn = ("parameters.parquet, parameters.csv, variance.csv, better.csv, "
+             if comparison.uncertainty else "better.csv, ")
     print(f"wrote {out}/: report.md, report.html, summary.parquet, summary.csv, "
-          "stats.parquet, stats.csv, trajectory_*.png, runs/, design.parquet, "
+          f"stats.parquet, stats.csv, {drawn}trajectory_*.png, runs/, design.parquet, "
           "failures.parquet, sweep.json, manifest.json")
     return 0

@@ -28,6 +28,16 @@ more replications keeps the seeds of the first ones.
 Each run has a stable id: the first 16 hex digits of the SHA-1 of the canonical JSON
 (sorted keys, no spaces) of ``{"parameters": ..., "seed": ...}``.
 
+Parameter uncertainty (off by default in a sweep)::
+
+    uncertainty = true                        # draw the priors once per replication
+
+draws the base scenario's priors (its ``[uncertainty]``, or the bundled literature set
+if it has none) by Latin hypercube, one set per replication, the same set at every design
+point (:func:`parameter_draws`, seeded from the sweep's seed); a prior on a field the
+sweep varies or fixes (``[factors]``, ``[set]``) is refused. The draws are recorded in
+``parameters.parquet`` and in each run's file, and each run's id hashes its draw.
+
 A :class:`Sweep` is a plan of :mod:`sim.experiment.runner` (it says which runs there are,
 how each is made from the base scenario, and what its results directory records).
 """
@@ -40,7 +50,7 @@ import json
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -48,8 +58,9 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.config import Scenario, read_toml, scenario_from_dict, with_overrides
+from sim.config import Prior, Scenario, read_toml, scenario_from_dict, with_overrides
 from sim.config.bundled import is_bundled, scenario_file
+from sim.config.uncertainty import draw_parameters, prior_set, resolved_priors
 from sim.errors import MentorsimError, ScenarioError
 
 Design = Literal["grid", "lhs", "sobol"]
@@ -71,6 +82,8 @@ class SweepFile(BaseModel):
     second_order: bool = Field(True, description="sobol: Saltelli sample for S2 too")
     replications: int = Field(1, ge=1, le=100_000)
     seed: int = Field(20260101, ge=0, lt=2**63)
+    uncertainty: bool = Field(False, description="draw the base scenario's priors (or the "
+                              "literature set) once per replication, by Latin hypercube")
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,8 @@ class RunSpec:
         replication: Index of the replication seed.
         seed: The replication seed.
         parameters: Factor values, by dotted name.
+        draw: Index of the run's parameter draw (None without parameter uncertainty).
+        drawn: The drawn parameter values, by dotted name (applied after ``parameters``).
 
     """
 
@@ -109,6 +124,8 @@ class RunSpec:
     replication: int
     seed: int
     parameters: dict[str, Any]
+    draw: int | None = None
+    drawn: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +138,7 @@ class Sweep:
         base_source: Path of the base scenario.
         scenario: The base scenario with the fixed overrides applied.
         factors: The varied fields, in file order.
+        priors: The priors drawn once per replication (empty unless ``uncertainty``).
 
     """
 
@@ -132,6 +150,7 @@ class Sweep:
     base_source: str
     scenario: Scenario
     factors: tuple[Factor, ...]
+    priors: dict[str, Prior] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -148,8 +167,8 @@ class Sweep:
         return json.dumps(self.scenario.model_dump(mode="json"))
 
     def job(self, spec: RunSpec) -> tuple[str, dict[str, Any]]:
-        """The base scenario as JSON text and the run's factor values as overrides."""
-        return self._base_json, spec.parameters
+        """The base scenario as JSON text; the run's factor values and draw as overrides."""
+        return self._base_json, {**spec.parameters, **spec.drawn}
 
     def identity(self) -> dict[str, Any]:
         """What ``sweep.json`` records: the resolved base scenario (for ``rerun``)."""
@@ -174,6 +193,9 @@ class Sweep:
             "factors": list(self.columns),
             "problem": self.problem if self.spec.design != "grid" else None,
             "seeds": self.seeds(),
+            "uncertainty": ({"priors": {n: p.model_dump(mode="json")
+                                        for n, p in self.priors.items()},
+                             "draws": self.draws()} if self.priors else None),
         }
 
     @property
@@ -193,11 +215,22 @@ class Sweep:
         """The design points, in design order (Saltelli order for sobol)."""
         return design_points(self)
 
+    def draws(self) -> list[dict[str, Any]]:
+        """One parameter set per replication (empty dicts without ``uncertainty``)."""
+        return parameter_draws(self.priors, self.spec.replications, self.spec.seed)
+
     def runs(self) -> list[RunSpec]:
-        """Every run: each design point with each replication seed."""
+        """Every run: each design point with each replication seed (and its draw)."""
         seeds = self.seeds()
+        if not self.priors:
+            return [
+                RunSpec(run_id(point, seed), p, r, seed, point)
+                for p, point in enumerate(self.points())
+                for r, seed in enumerate(seeds)
+            ]
+        draws = self.draws()
         return [
-            RunSpec(run_id(point, seed), p, r, seed, point)
+            RunSpec(run_id({**point, "draw": draws[r]}, seed), p, r, seed, point, r, draws[r])
             for p, point in enumerate(self.points())
             for r, seed in enumerate(seeds)
         ]
@@ -209,6 +242,10 @@ class Sweep:
             "scenario": self.scenario.model_dump(mode="json"),
         }
         data["sweep"].pop("base")
+        if not data["sweep"]["uncertainty"]:
+            data["sweep"].pop("uncertainty")  # the fingerprint of a sweep from before it
+        else:
+            data["priors"] = {n: p.model_dump(mode="json") for n, p in self.priors.items()}
         return hashlib.sha1(_canonical(data).encode()).hexdigest()[:16]
 
     def scenario_for(self, parameters: Mapping[str, Any]) -> Scenario:
@@ -229,6 +266,22 @@ def replication_seeds(root: int, replications: int) -> list[int]:
     """
     children = np.random.SeedSequence(root).spawn(replications)
     return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+
+
+def parameter_seed(root: int) -> int:
+    """The seed of a plan's parameter draws, from its root seed.
+
+    ``SeedSequence([root, 1])``, a stream apart from the replication seeds (the children
+    of ``SeedSequence(root)``), as a 63-bit integer: the same root seed gives the same
+    draws whichever executor runs them.
+    """
+    state = np.random.SeedSequence([int(root), 1]).generate_state(1, np.uint64)[0]
+    return int(state >> np.uint64(1))
+
+
+def parameter_draws(priors: Mapping[str, Prior], n: int, root: int) -> list[dict[str, Any]]:
+    """``n`` Latin-hypercube parameter sets over ``priors``, seeded from ``root``."""
+    return draw_parameters(dict(priors), n, parameter_seed(root))
 
 
 def _canonical(data: Any) -> str:
@@ -311,9 +364,30 @@ def sweep_from_dict(data: Mapping[str, Any], source: str, root: str | Path = "."
             raise ScenarioError(
                 f"{source}: samples = {spec.samples}: must be a power of 2 for a Sobol design"
             )
-    sweep = Sweep(source, spec, str(base_path), scenario, factors)
+    priors = _sweep_priors(spec, scenario, factors, fixed, source)
+    sweep = Sweep(source, spec, str(base_path), scenario, factors, priors)
     _check_points(sweep)
     return sweep
+
+
+def _sweep_priors(spec: SweepFile, scenario: Scenario, factors: tuple[Factor, ...],
+                  fixed: Mapping[str, Any], source: str) -> dict[str, Prior]:
+    """The priors of a sweep with ``uncertainty = true``.
+
+    The base scenario's, else the literature set; a prior on a field the sweep varies or
+    fixes is refused with one line.
+    """
+    if not spec.uncertainty:
+        return {}
+    priors = resolved_priors(scenario) or prior_set("literature")
+    for name in priors:
+        if name in {f.name for f in factors}:
+            raise ScenarioError(f"{source}: uncertainty: a prior on {name!r}, which the sweep "
+                                "varies (factors); drop the factor or the prior")
+        if name in fixed:
+            raise ScenarioError(f"{source}: uncertainty: a prior on {name!r}, which the sweep "
+                                "fixes ([set]); drop the override or the prior")
+    return priors
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

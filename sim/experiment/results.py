@@ -337,12 +337,15 @@ def _scenario_of(directory: Path, identity: dict[str, Any], manifest: dict[str, 
         resolved = identity.get("resolved") or {}
         if name not in resolved:
             raise ResultsError(f"{source}: design {name!r} is not in {directory}/{IDENTITY}")
-        return scenario_from_dict(resolved[name], f"{directory}: scenario {name}")
+        design = scenario_from_dict(resolved[name], f"{directory}: scenario {name}")
+        drawn = (meta.get("draw") or {}).get("values") or {}
+        return with_overrides(design, drawn, source) if drawn else design
     base = manifest.get("base_scenario") or identity.get("base_scenario")
     if base is None:
         raise ResultsError(f"{directory}/{IDENTITY}: holds no base_scenario")
+    drawn = (meta.get("draw") or {}).get("values") or {}  # a parameter draw, if any
     return with_overrides(scenario_from_dict(base, f"{directory}: base scenario"),
-                          meta["parameters"], source)
+                          {**meta["parameters"], **drawn}, source)
 
 
 # --- bit-for-bit comparison --------------------------------------------------------------

@@ -6,6 +6,8 @@ factor is the design). Layout of the results directory ``DIR``::
 
     sweep.json          whose results these are (kind, fingerprint, code; written first)
     design.parquet      every run: point, replication, seed, id, factor values
+    parameters.parquet  with parameter uncertainty only: every run's drawn parameter set
+                        (id, point, replication, seed, draw, one column per drawn field)
     runs/<id>.parquet   one per finished run: its weekly time series with the run id;
                         id, replication, seed, parameters, end-of-run summary and CPU in
                         the file's Parquet metadata (:mod:`sim.experiment.results`), so a
@@ -64,12 +66,13 @@ from sim.experiment.store import MANIFEST, read_json, write_json, write_parquet
 from sim.model.reporters import HEADLINE
 
 DESIGN = "design.parquet"
+PARAMETERS = "parameters.parquet"
 SUMMARY = "summary.parquet"
 FAILURES = "failures.parquet"
 FAILED = "failures"
 ANALYSIS = "analysis"
 REPORT_FILES = ("report.md", "report.html", "summary.csv", "stats.parquet", "stats.csv",
-                "trajectory_*.png")
+                "trajectory_*.png", "parameters.csv", "variance.csv", "better.csv")
 """The files of a comparison's report (glob patterns), written beside its runs."""
 _MAX_CHUNK = 16
 CHUNK_ATTEMPTS = 3
@@ -209,7 +212,7 @@ class SweepStore:
         """Remove what a sweep or comparison writes in the directory (and nothing else)."""
         for name in (MANIFEST, IDENTITY):  # manifest first: never complete-looking
             (self.directory / name).unlink(missing_ok=True)
-        for name in (DESIGN, SUMMARY, FAILURES):
+        for name in (DESIGN, PARAMETERS, SUMMARY, FAILURES):
             (self.directory / name).unlink(missing_ok=True)
         for name in (RUNS, FAILED, ANALYSIS, *REPORT_FILES):
             self._remove(name)
@@ -302,13 +305,21 @@ class SweepStore:
         rows = [{"point": s.point, "replication": s.replication, "seed": s.seed, "id": s.id,
                  **s.parameters} for s in specs]
         write_parquet(self.directory / DESIGN, pd.DataFrame(rows))
+        drawn = [{"id": s.id, "point": s.point, "replication": s.replication, "seed": s.seed,
+                  "draw": s.draw, **s.drawn} for s in specs if s.draw is not None]
+        if drawn:
+            write_parquet(self.directory / PARAMETERS, pd.DataFrame(drawn))
+        else:
+            (self.directory / PARAMETERS).unlink(missing_ok=True)
 
     def write_run(self, spec: RunSpec, timeseries: pd.DataFrame, summary: dict,
                   cpu: dict[str, Any] | None = None) -> None:
         """Write one finished run (its time series; summary and CPU in the metadata)."""
-        write_run_file(self.run_path(spec.id), timeseries, {
-            "id": spec.id, "replication": spec.replication, "seed": spec.seed,
-            "parameters": spec.parameters, "summary": summary, "cpu": cpu})
+        meta = {"id": spec.id, "replication": spec.replication, "seed": spec.seed,
+                "parameters": spec.parameters, "summary": summary, "cpu": cpu}
+        if spec.draw is not None:  # the drawn parameters, so the run can be made again
+            meta["draw"] = {"index": spec.draw, "values": spec.drawn}
+        write_run_file(self.run_path(spec.id), timeseries, meta)
         (self.failed_dir / f"{spec.id}.json").unlink(missing_ok=True)
 
     def write_failure(self, spec: RunSpec, error_type: str, message: str) -> None:

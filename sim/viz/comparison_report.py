@@ -11,9 +11,12 @@ import pandas as pd
 
 from sim.analysis.comparison import (
     Comparison,
+    better_table,
     difference_table,
     replication_advice,
     result_table,
+    uncertainty_line,
+    variance_table,
 )
 from sim.viz.style import title_for
 from sim.viz.trajectories import plot_trajectories
@@ -94,6 +97,11 @@ def write_report(comparison: Comparison, out: str | Path, width: float = 0.005,
                           ignore_index=True)
         write_parquet(staging / "stats.parquet", stats)
         stats.to_csv(staging / "stats.csv", index=False)
+        if not comparison.parameters.empty:
+            comparison.parameters.to_csv(staging / "parameters.csv", index=False)
+        for name, table in (("variance", comparison.variance), ("better", comparison.better)):
+            if not table.empty:
+                table.to_csv(staging / f"{name}.csv", index=False)
         plots = write_trajectory_figures(comparison, staging)
         advice = replication_advice(comparison, width, metric)
         (staging / "report.md").write_text(_markdown(comparison, plots, advice),
@@ -106,6 +114,7 @@ def write_report(comparison: Comparison, out: str | Path, width: float = 0.005,
 def _intro(comparison: Comparison) -> list[str]:
     n = len(comparison.seeds)
     return [
+        uncertainty_line(comparison),
         f"{n} replications of each scenario with the same seeds (common random numbers: "
         "replication r of every scenario uses seed r). Values are means over "
         "replications with 95% t-intervals; differences are paired by seed, with the "
@@ -113,12 +122,36 @@ def _intro(comparison: Comparison) -> list[str]:
     ]
 
 
+_VARIANCE_NOTE = ("Share of each metric's variance (one run's) caused by the parameters, "
+                  "the rest being chance (the seeds): law of total variance, Var = "
+                  "Var(E[Y|θ]) + E(Var(Y|θ)), estimated by one-way ANOVA over the draws; "
+                  "n/a with one seed per draw or parameters fixed.")
+_BETTER_NOTE = ("Share of paired replications (parameter draws, averaged over their seeds) "
+                "in which the second design's value is above the first's, with its 95% "
+                "Wilson interval; whether above is better depends on the metric.")
+
+
+def _extra_sections(comparison: Comparison) -> list[tuple[str, str, tuple]]:
+    """Title, note and table of the parameter-uncertainty sections present."""
+    sections = []
+    if not comparison.variance.empty and comparison.uncertainty:
+        sections.append(("Variance: parameters vs chance", _VARIANCE_NOTE,
+                         variance_table(comparison)))
+    if not comparison.better.empty:
+        sections.append(("Probability that one design beats another", _BETTER_NOTE,
+                         better_table(comparison)))
+    return sections
+
+
 def _markdown(comparison: Comparison, plots: Sequence[Path], advice: str) -> str:
     ref = comparison.names[0]
     parts = [f"# Comparison: {', '.join(comparison.names)}", "", *_intro(comparison), "",
              "## Results (mean [95% CI])", "", _md_table(*result_table(comparison)), "",
              f"## Differences against {ref} (paired by seed, mean [95% CI])", "",
-             _md_table(*difference_table(comparison)), "", "## Replications", "", advice, "",
+             _md_table(*difference_table(comparison)), ""]
+    for title, note, table in _extra_sections(comparison):
+        parts += [f"## {title}", "", note, "", _md_table(*table), ""]
+    parts += ["## Replications", "", advice, "",
              "## Trajectories", ""]
     parts += [f"![{p.stem}]({p.name})" for p in plots]
     return "\n".join(parts) + "\n"
@@ -139,5 +172,7 @@ def _html(comparison: Comparison, plots: Sequence[Path], advice: str) -> str:
             + "<h2>Results (mean [95% CI])</h2>" + _html_table(*result_table(comparison))
             + f"<h2>Differences against {html.escape(ref)} (paired by seed)</h2>"
             + _html_table(*difference_table(comparison))
+            + "".join(f"<h2>{html.escape(t)}</h2><p>{html.escape(n)}</p>" + _html_table(*tb)
+                      for t, n, tb in _extra_sections(comparison))
             + f"<h2>Replications</h2><p>{html.escape(advice)}</p><h2>Trajectories</h2>"
             + images + "</body></html>\n")

@@ -83,7 +83,7 @@ def test_tables_and_advice():
 
 @pytest.fixture(scope="module")
 def comparison():
-    return compare_scenarios(tiny_designs(), reps=6, seed=3, progress=False)
+    return compare_scenarios(tiny_designs(), uncertainty=False, reps=6, seed=3, progress=False)
 
 
 def test_paired_interval_narrower_than_unpaired(comparison):

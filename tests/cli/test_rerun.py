@@ -129,7 +129,7 @@ def test_rerun_one_run_of_a_sweep(tmp_path, capsys):
 
 def test_rerun_one_run_of_a_comparison(tmp_path, capsys):
     out = tmp_path / "cmp"
-    compare_scenarios(tiny_designs(), reps=2, seed=3, progress=False, out=out)
+    compare_scenarios(tiny_designs(), uncertainty=False, reps=2, seed=3, progress=False, out=out)
     summary = pd.read_parquet(out / "summary.parquet")
     run_id = summary.loc[summary["scenario"] == "mentoring", "id"].iloc[1]
     assert main(["rerun", str(out), "--run-id", run_id]) == 0

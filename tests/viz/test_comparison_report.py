@@ -12,7 +12,7 @@ from tests.viz.images import assert_png
 
 @pytest.fixture(scope="module")
 def comparison():
-    return compare_scenarios(tiny_designs(), reps=3, seed=3, progress=False)
+    return compare_scenarios(tiny_designs(), uncertainty=False, reps=3, seed=3, progress=False)
 
 
 def test_trajectory_figures_are_the_house_bands(comparison, tmp_path):

@@ -86,3 +86,27 @@ def sobol_indices(problem: dict[str, Any], points: pd.DataFrame, outcomes: Seque
                          "S1": float(result["S1"][i]), "S1_conf": float(result["S1_conf"][i]),
                          "ST": float(result["ST"][i]), "ST_conf": float(result["ST_conf"][i])})
     return pd.DataFrame(rows, columns=["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"])
+
+
+def sobol_markdown(indices: pd.DataFrame) -> str:
+    """The Sobol indices as Markdown tables, one per outcome, largest ST first.
+
+    Args:
+        indices: :func:`sobol_indices` output.
+
+    Returns:
+        Per outcome a heading and a table: factor, S1 and ST with their 95% intervals
+        (index ± half-width, as SALib's bootstrap gives them).
+
+    """
+    blocks = []
+    for outcome, group in indices.groupby("outcome", sort=False):
+        lines = [f"### {outcome}", "", "| factor | S1 | S1 95% interval | ST | ST 95% interval |",
+                 "|---|---:|---:|---:|---:|"]
+        for _, row in group.sort_values("ST", ascending=False).iterrows():
+            lines.append(
+                f"| {row['factor']} | {row['S1']:.3f} | [{row['S1'] - row['S1_conf']:.3f}, "
+                f"{row['S1'] + row['S1_conf']:.3f}] | {row['ST']:.3f} | "
+                f"[{row['ST'] - row['ST_conf']:.3f}, {row['ST'] + row['ST_conf']:.3f}] |")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"

@@ -68,10 +68,32 @@ def draw_parameters(priors: dict[str, Prior], n: int, seed: int) -> list[dict[st
         return [{} for _ in range(n)]
     from scipy.stats import qmc
 
-    names = list(priors)
-    unit = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(seed)).random(n)
-    draws: list[dict[str, Any]] = [{} for _ in range(n)]
-    for j, name in enumerate(names):
+    unit = qmc.LatinHypercube(d=len(priors), seed=np.random.default_rng(seed)).random(n)
+    return prior_values(priors, unit)
+
+
+# Inverse-transform sampling: a uniform column u on (0, 1) mapped through a prior's ppf
+# (quantile function) has exactly that prior's distribution, whatever the prior, and a
+# stratified (Latin hypercube) or low-discrepancy (Sobol/Saltelli) design on the unit cube
+# stays one in probability space, so the same mapping serves every design.
+_EDGE = 1e-12  # keep u off 0 and 1, where an unbounded prior's ppf is infinite
+
+
+def prior_values(priors: dict[str, Prior], unit: Any) -> list[dict[str, Any]]:
+    """Parameter sets from points of the unit cube, each column through its prior's ppf.
+
+    Args:
+        priors: Distributions by dotted field name, in column order.
+        unit: An ``(n, len(priors))`` array of values in [0, 1].
+
+    Returns:
+        ``n`` dicts of dotted field name -> value, moved into the field's range, int
+        fields rounded.
+
+    """
+    unit = np.clip(np.asarray(unit, dtype=float), _EDGE, 1.0 - _EDGE)
+    draws: list[dict[str, Any]] = [{} for _ in range(unit.shape[0])]
+    for j, name in enumerate(priors):
         values = priors[name].frozen().ppf(unit[:, j])
         kind, lo, lo_open, hi, hi_open = numeric_field(name)
         values = np.clip(values, _inside(lo, lo_open, +1), _inside(hi, hi_open, -1))

@@ -15,6 +15,9 @@ A sweep file is TOML, validated once into a frozen :class:`Sweep`::
     "programme.duration_weeks" = [13, 26, 52] # grid: the levels
     # lhs/sobol: bounds [lo, hi] instead
 
+    [sobol]                                   # sobol: also vary priors (the model's
+    priors = "literature"                     # assumptions), see sim.experiment.prior_sweeps
+
 Factors and fixed overrides may also be written as nested tables
 (``[factors.programme] duration_weeks = [13, 26]``). Every factor name is checked against
 the :class:`~sim.config.Scenario` schema, and every level (or both bounds) is applied to
@@ -60,8 +63,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.config import Prior, Scenario, read_toml, scenario_from_dict, with_overrides
 from sim.config.bundled import is_bundled, scenario_file
-from sim.config.uncertainty import draw_parameters, prior_set, resolved_priors
+from sim.config.uncertainty import draw_parameters, prior_set, prior_values, resolved_priors
 from sim.errors import MentorsimError, ScenarioError
+from sim.experiment.prior_sweeps import SobolOptions, select_priors
 
 Design = Literal["grid", "lhs", "sobol"]
 
@@ -80,6 +84,8 @@ class SweepFile(BaseModel):
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set")
     samples: int | None = Field(None, ge=1, le=1_000_000, description="lhs/sobol: N")
     second_order: bool = Field(True, description="sobol: Saltelli sample for S2 too")
+    sobol: SobolOptions | None = Field(None, description="sobol: priors to vary and outcomes "
+                                       "to analyse (sim.experiment.prior_sweeps)")
     replications: int = Field(1, ge=1, le=100_000)
     seed: int = Field(20260101, ge=0, lt=2**63)
     uncertainty: bool = Field(False, description="draw the base scenario's priors (or the "
@@ -95,6 +101,8 @@ class Factor:
         levels: Grid levels (grid design), else None.
         bounds: ``(lo, hi)`` for lhs/sobol, else None.
         integer: The field is an integer; sampled values are rounded.
+        prior: A prior's distribution (``[sobol] priors``): sampled on [0, 1] (``bounds``)
+            and mapped through its ppf, else None.
 
     """
 
@@ -102,6 +110,7 @@ class Factor:
     levels: tuple[Any, ...] | None = None
     bounds: tuple[float, float] | None = None
     integer: bool = False
+    prior: Prior | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +201,8 @@ class Sweep:
             "base_scenario": self.scenario.model_dump(mode="json"),
             "factors": list(self.columns),
             "problem": self.problem if self.spec.design != "grid" else None,
+            "priors": {f.name: f.prior.model_dump(mode="json")
+                       for f in self.factors if f.prior is not None},
             "seeds": self.seeds(),
             "uncertainty": ({"priors": {n: p.model_dump(mode="json")
                                         for n, p in self.priors.items()},
@@ -238,7 +249,8 @@ class Sweep:
     def fingerprint(self) -> str:
         """Hash of what determines the results: the sweep and the resolved base scenario."""
         data = {
-            "sweep": self.spec.model_dump(mode="json", exclude={"name", "description"}),
+            "sweep": self.spec.model_dump(mode="json", exclude={"name", "description"} | (
+                {"sobol"} if self.spec.sobol is None else set())),  # older sweeps' hashes
             "scenario": self.scenario.model_dump(mode="json"),
         }
         data["sweep"].pop("base")
@@ -355,6 +367,7 @@ def sweep_from_dict(data: Mapping[str, Any], source: str, root: str | Path = "."
         _factor(name, value, spec, scenario, source)
         for name, value in _flatten(spec.factors).items()
     )
+    factors += _prior_factors(spec, scenario, source, {f.name for f in factors})
     if spec.design != "grid":
         if not factors:
             raise ScenarioError(f"{source}: design = {spec.design!r} needs at least one factor")
@@ -473,6 +486,23 @@ def _factor(name: str, value: Any, spec: SweepFile, base: Scenario, source: str)
     return Factor(name, bounds=(float(value[0]), float(value[1])), integer=integer)
 
 
+def _prior_factors(spec: SweepFile, base: Scenario, source: str, taken: set[str]
+                   ) -> tuple[Factor, ...]:
+    """The factors of ``[sobol] priors``: each on [0, 1], through its prior's ppf."""
+    if spec.sobol is None:
+        return ()
+    priors = select_priors(spec.sobol, base, source)
+    if priors and spec.design != "sobol":
+        raise ScenarioError(f"{source}: sobol.priors: needs design = \"sobol\", not "
+                            f"{spec.design!r}")
+    for name in priors:
+        _field_type(name, source, "sobol.priors")
+        if name in taken:
+            raise ScenarioError(f"{source}: sobol.priors: {name!r} is also a factor")
+    return tuple(Factor(name, bounds=(0.0, 1.0), integer=_is_integer(_field_type(
+        name, source, "sobol.priors")), prior=prior) for name, prior in priors.items())
+
+
 def _check_level(base: Scenario, name: str, level: Any, where: str) -> None:
     try:
         with_overrides(base, {name: level}, "<level>")
@@ -499,7 +529,8 @@ def design_points(sweep: Sweep) -> list[dict[str, Any]]:
     Grid: the Cartesian product of the levels (first factor varies slowest). LHS:
     ``SALib.sample.latin.sample``; Sobol: ``SALib.sample.sobol.sample`` (Saltelli's scheme,
     N·(2D+2) points, or N·(D+2) without second order). Both are seeded with the sweep's
-    root seed; integer fields are rounded.
+    root seed; integer fields are rounded; a prior's column (on [0, 1]) is mapped through
+    the prior's ppf.
     """
     factors = sweep.factors
     spec = sweep.spec
@@ -517,10 +548,12 @@ def design_points(sweep: Sweep) -> list[dict[str, Any]]:
         matrix = sobol.sample(
             sweep.problem, spec.samples, calc_second_order=spec.second_order, seed=spec.seed
         )
+    priors = {f.name: f.prior for f in factors if f.prior is not None}
+    mapped = prior_values(priors, matrix[:, [f.prior is not None for f in factors]])
     return [
         {
             f.name: int(round(float(x))) if f.integer else float(x)
             for f, x in zip(factors, row, strict=True)
-        }
-        for row in matrix
+        } | values
+        for row, values in zip(matrix, mapped, strict=True)
     ]

@@ -10,7 +10,12 @@
   replication mean of each outcome;
 * ``main_effects.png`` (outcome against each factor), ``heatmap.png`` (outcome over two
   factors) and ``tornado.png`` (total and first-order Sobol indices), drawn by
-  :mod:`sim.viz.sweeps` in the house style.
+  :mod:`sim.viz.sweeps` in the house style;
+* for Sobol designs also ``sobol.md`` (the indices with their 95% intervals, largest ST
+  first) and ``sensitivity_<outcome>.png`` per outcome (S1 and ST bars with intervals,
+  factors sorted by ST). A sweep over priors (``[sobol] priors``, see
+  :mod:`sim.experiment.prior_sweeps`) analyses its ``[sobol] outcomes`` by default: the
+  programme's effect against its control arm and its ROI.
 
 The intervals of a point are over its replications at that point's fixed parameters.
 """
@@ -24,8 +29,14 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.sensitivity import outcomes_in, point_statistics, sobol_indices
+from sim.analysis.sensitivity import (
+    outcomes_in,
+    point_statistics,
+    sobol_indices,
+    sobol_markdown,
+)
 from sim.errors import ResultsError
+from sim.experiment.prior_sweeps import SobolOptions, sobol_outcomes
 from sim.experiment.store import read_manifest, write_parquet
 from sim.viz.sweeps import plot_main_effects, plot_sweep_heatmap, plot_tornado
 
@@ -104,7 +115,9 @@ def analyse(directory: str | Path, outcomes: Sequence[str] | None = None,
     except OSError as exc:
         raise ResultsError(f"{directory}: cannot read the sweep tables ({exc})") from None
     factors = list(manifest["factors"])
-    names = outcomes_in(summary, outcomes)
+    spec = manifest["sweep"]
+    options = SobolOptions.model_validate(spec["sobol"]) if spec.get("sobol") else None
+    names = outcomes_in(summary, outcomes or sobol_outcomes(options, bool(manifest.get("priors"))))
     pair = list(heatmap) if heatmap else factors[:2]
     for name in pair:
         if name not in factors:
@@ -115,11 +128,12 @@ def analyse(directory: str | Path, outcomes: Sequence[str] | None = None,
     points = point_statistics(design, summary, factors, names)
     files = _write_table(points, out / "points")
     sobol = pd.DataFrame(columns=["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"])
-    spec = manifest["sweep"]
     if spec["design"] == "sobol" and manifest.get("problem"):
         sobol = sobol_indices(manifest["problem"], points, names,
                               spec.get("second_order", True), spec.get("seed"))
         files += _write_table(sobol, out / "sobol")
+        (out / "sobol.md").write_text(sobol_markdown(sobol), encoding="utf-8")
+        files.append(out / "sobol.md")
     if plots and factors and len(points):
         shown = names[:PLOTTED_OUTCOMES]
         plot_main_effects(points, factors, shown, out / "main_effects.png")
@@ -131,7 +145,25 @@ def analyse(directory: str | Path, outcomes: Sequence[str] | None = None,
         if len(sobol):
             plot_tornado(sobol, path=out / "tornado.png", xlabel="Sobol index (share of variance)")
             files.append(out / "tornado.png")
+            files += plot_sensitivity(sobol, out)
     return Analysis(out, points, sobol, files)
+
+
+def sensitivity_path(directory: Path, outcome: str) -> Path:
+    """``sensitivity_<outcome>.png`` in ``directory`` (dots of a summary key as ``_``)."""
+    return directory / f"sensitivity_{outcome.replace('.', '_')}.png"
+
+
+def plot_sensitivity(sobol: pd.DataFrame, directory: Path) -> list[Path]:
+    """One bar plot per outcome: S1 and ST with 95% intervals, factors sorted by ST."""
+    paths = []
+    for outcome, group in sobol.groupby("outcome", sort=False):
+        path = sensitivity_path(directory, str(outcome))
+        plot_tornado(group.drop(columns="outcome"), path=path,
+                     xlabel="Sobol index (share of variance)",
+                     title=f"What drives {outcome}? (bars: 95% intervals)")
+        paths.append(path)
+    return paths
 
 
 def _write_table(frame: pd.DataFrame, stem: Path) -> list[Path]:

@@ -11,11 +11,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.cli import analyse, app, compare, forecast, rerun, run, scenarios, sweep, validate
+from sim.cli import (
+    analyse,
+    app,
+    calibrate,
+    compare,
+    forecast,
+    rerun,
+    run,
+    scenarios,
+    sweep,
+    validate,
+)
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
-COMMANDS = (run, validate, forecast, scenarios, compare, sweep, analyse, rerun, app)
+COMMANDS = (run, validate, forecast, scenarios, compare, sweep, analyse, calibrate, rerun, app)
 
 
 class OneLineErrorParser(argparse.ArgumentParser):

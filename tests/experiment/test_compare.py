@@ -15,9 +15,14 @@ from sim.viz import comparison_report
 from tests.experiment.sweeps import assert_store_sound, tiny, tiny_designs
 
 
+def compare_fixed(**kwargs):
+    """The tiny designs compared with every parameter at its default (no priors drawn)."""
+    return compare_scenarios(tiny_designs(), uncertainty=False, **kwargs)
+
+
 @pytest.fixture(scope="module")
 def comparison():
-    return compare_scenarios(tiny_designs(), uncertainty=False, reps=6, seed=3, progress=False)
+    return compare_fixed(reps=6, seed=3, progress=False)
 
 
 @pytest.fixture
@@ -55,7 +60,7 @@ def test_same_seeds_for_every_scenario(comparison):
 
 def test_a_comparison_is_a_sweep_directory(tmp_path, comparison):
     out = tmp_path / "cmp"
-    again = compare_scenarios(tiny_designs(), uncertainty=False, reps=6, seed=3, progress=False, out=out,
+    again = compare_fixed(reps=6, seed=3, progress=False, out=out,
                               sources={"baseline": "b.toml", "mentoring": "m.toml"})
     frames_equal(again, comparison)  # through the disk, the same numbers as in memory
     assert_store_sound(out, 12)
@@ -77,9 +82,9 @@ def test_a_comparison_is_a_sweep_directory(tmp_path, comparison):
 
 def test_resume_skips_finished_runs(tmp_path, counted):
     out = tmp_path / "cmp"
-    first = compare_scenarios(tiny_designs(), uncertainty=False, reps=3, seed=3, progress=False, out=out)
+    first = compare_fixed(reps=3, seed=3, progress=False, out=out)
     assert len(counted) == 6
-    assert len(compare_scenarios(tiny_designs(), uncertainty=False, reps=3, seed=3, progress=False,
+    assert len(compare_fixed(reps=3, seed=3, progress=False,
                                  out=out).runs) == 6
     assert len(counted) == 6  # a finished comparison: nothing run again
     for path in sorted((out / "runs").iterdir())[:2]:
@@ -93,7 +98,7 @@ def test_resume_skips_finished_runs(tmp_path, counted):
 
 def test_more_replications_and_an_edited_design_run_only_the_new_runs(tmp_path, counted):
     out = tmp_path / "cmp"
-    compare_scenarios(tiny_designs(), uncertainty=False, reps=3, seed=3, progress=False, out=out)
+    compare_fixed(reps=3, seed=3, progress=False, out=out)
     _, outcome = run_comparison(ComparisonSweep.build(tiny_designs(), 5, 3, uncertainty=False), out,
                                 progress=False)
     assert (outcome.skipped, outcome.ran) == (6, 4)  # replications 3 and 4 of each design
@@ -135,7 +140,7 @@ def test_a_failed_run_is_recorded_and_the_others_finish(tmp_path, monkeypatch):
     done, outcome = run_comparison(plan, out, progress=False)
     assert (outcome.ran, outcome.skipped, outcome.failed) == (1, 5, 0)
     assert (out / "manifest.json").exists() and not list((out / "failures").iterdir())
-    frames_equal(done, compare_scenarios(tiny_designs(), uncertainty=False, reps=3, seed=3, progress=False))
+    frames_equal(done, compare_fixed(reps=3, seed=3, progress=False))
 
 
 def test_in_memory_comparison_names_the_failed_run(monkeypatch):
@@ -145,7 +150,7 @@ def test_in_memory_comparison_names_the_failed_run(monkeypatch):
     monkeypatch.setattr(runner, "run_scenario", boom)
     with pytest.raises(ResultsError, match=r"^compare: 6 of 6 runs failed, e\.g\. baseline "
                                            r"replication 0"):
-        compare_scenarios(tiny_designs(), uncertainty=False, reps=3, seed=3, progress=False)
+        compare_fixed(reps=3, seed=3, progress=False)
 
 
 def test_interrupted_comparison_leaves_nothing_that_looks_complete(tmp_path, monkeypatch):
@@ -159,12 +164,12 @@ def test_interrupted_comparison_leaves_nothing_that_looks_complete(tmp_path, mon
         return real(*args)
 
     out = tmp_path / "cmp"
-    compare_scenarios(tiny_designs(), uncertainty=False, reps=2, seed=3, progress=False, out=out,
+    compare_fixed(reps=2, seed=3, progress=False, out=out,
                       report=comparison_report.write_report)
     assert {"report.md", "stats.csv", "trajectory_performance.png"} <= names(out)
     monkeypatch.setattr(runner, "run_one", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        compare_scenarios(tiny_designs(), uncertainty=False, reps=4, seed=3, progress=False, out=out,
+        compare_fixed(reps=4, seed=3, progress=False, out=out,
                           report=comparison_report.write_report)
     assert names(out) == {"sweep.json", "design.parquet", "runs", "failures"}
     assert len(list((out / "runs").iterdir())) == 4 + 3
@@ -178,11 +183,11 @@ def test_interrupted_comparison_leaves_nothing_that_looks_complete(tmp_path, mon
 
 @pytest.mark.slow
 def test_serial_process_pool_and_dask_give_identical_comparisons(comparison):
-    pooled = compare_scenarios(tiny_designs(), uncertainty=False, reps=6, seed=3, executor="processes",
+    pooled = compare_fixed(reps=6, seed=3, executor="processes",
                                workers=2, progress=False)
     frames_equal(pooled, comparison)
     pytest.importorskip("distributed")
-    on_dask = compare_scenarios(tiny_designs(), uncertainty=False, reps=6, seed=3, executor="dask", workers=2,
+    on_dask = compare_fixed(reps=6, seed=3, executor="dask", workers=2,
                                 progress=False)
     frames_equal(on_dask, comparison)
 
@@ -192,13 +197,13 @@ def test_refuses_a_sweep_directory_and_a_foreign_one(tmp_path):
               progress=False)
     with pytest.raises(ResultsError, match="holds the results of a sweep, not of a "
                                            "comparison.*--force-new"):
-        compare_scenarios(tiny_designs(), uncertainty=False, reps=2, progress=False, out=tmp_path / "sweep")
+        compare_fixed(reps=2, progress=False, out=tmp_path / "sweep")
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine/thesis.tex").write_text("precious")
     with pytest.raises(ResultsError, match="not a comparison results directory"):
-        compare_scenarios(tiny_designs(), uncertainty=False, reps=2, progress=False, out=tmp_path / "mine")
+        compare_fixed(reps=2, progress=False, out=tmp_path / "mine")
     assert (tmp_path / "mine/thesis.tex").read_text() == "precious"
-    forced = compare_scenarios(tiny_designs(), uncertainty=False, reps=2, progress=False,
+    forced = compare_fixed(reps=2, progress=False,
                                out=tmp_path / "sweep", force_new=True)
     assert len(forced.runs) == 4
     assert_store_sound(tmp_path / "sweep", 4)
@@ -206,9 +211,9 @@ def test_refuses_a_sweep_directory_and_a_foreign_one(tmp_path):
 
 def test_options_are_checked_before_anything_is_written(tmp_path):
     with pytest.raises(ResultsError, match="--reps = 1"):
-        compare_scenarios(tiny_designs(), uncertainty=False, reps=1, out=tmp_path / "a")
+        compare_fixed(reps=1, out=tmp_path / "a")
     with pytest.raises(Exception, match="--workers = 0"):
-        compare_scenarios(tiny_designs(), uncertainty=False, reps=2, workers=0, out=tmp_path / "b")
+        compare_fixed(reps=2, workers=0, out=tmp_path / "b")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -224,9 +229,9 @@ def test_a_report_that_fails_leaves_no_manifest(tmp_path):
 
     out = tmp_path / "cmp"
     with pytest.raises(OSError):
-        compare_scenarios(tiny_designs(), uncertainty=False, reps=2, seed=3, progress=False, out=out,
+        compare_fixed(reps=2, seed=3, progress=False, out=out,
                           report=broken)
     assert not (out / "manifest.json").exists()
-    compare_scenarios(tiny_designs(), uncertainty=False, reps=2, seed=3, progress=False, out=out,
+    compare_fixed(reps=2, seed=3, progress=False, out=out,
                       report=comparison_report.write_report)
     assert (out / "manifest.json").exists() and "PARTIAL" not in (out / "report.md").read_text()

@@ -31,6 +31,9 @@ def register(subparsers) -> None:
                          help="fix every parameter at the designs' values (chance only); by "
                               "default each replication draws the designs' priors (or the "
                               "bundled literature set) by Latin hypercube")
+    compare.add_argument("--posterior", metavar="DIR",
+                         help="a calibration directory (mentorsim calibrate --out): draw its "
+                              "calibrated fields from the posterior instead of the priors")
     compare.add_argument("--seeds-per-draw", type=int,
                          help="seeds per parameter draw (default 2, which splits the "
                               "variance into parameters and chance; 1 with "
@@ -68,7 +71,8 @@ def execute(args: argparse.Namespace) -> int:
                  for name, path in zip(names, args.scenarios, strict=True)}
     plan = compare.ComparisonSweep.build(
         scenarios, args.reps, args.seed, dict(zip(names, map(str, args.scenarios), strict=True)),
-        uncertainty=not args.no_uncertainty, seeds_per_draw=args.seeds_per_draw)
+        uncertainty=not args.no_uncertainty, seeds_per_draw=args.seeds_per_draw,
+        posterior=args.posterior)
     out = Path(args.out) if args.out else compare.default_out(names)
 
     def report(comparison, directory: Path) -> None:

@@ -94,7 +94,8 @@ class ComparisonSweep:
     @classmethod
     def build(cls, scenarios: Mapping[str, Scenario], reps: int = 10, seed: int | None = None,
               sources: Mapping[str, str] | None = None, uncertainty: bool = True,
-              seeds_per_draw: int | None = None) -> ComparisonSweep:
+              seeds_per_draw: int | None = None,
+              posterior: str | Path | None = None) -> ComparisonSweep:
         """Check the options, spawn the replication seeds and draw the parameters.
 
         Args:
@@ -106,6 +107,9 @@ class ComparisonSweep:
             uncertainty: Draw the priors (the designs', else the literature set) once
                 per replication; False fixes the parameters (the runs of before).
             seeds_per_draw: Seeds per draw (default 2 with uncertainty, else 1).
+            posterior: A calibration directory (``mentorsim calibrate --out``): its
+                posterior, resampled by weight, replaces the priors of the fields it
+                calibrated (the other priors are drawn as before).
 
         Raises:
             ResultsError: No scenario, fewer than 2 replications, or fewer than one seed
@@ -125,6 +129,12 @@ class ComparisonSweep:
             else check_seed(seed, "--seed")
         priors, label, not_drawn = (common_priors(scenarios) if uncertainty
                                     else ({}, "", ()))
+        if posterior is not None:
+            if not uncertainty:
+                raise ResultsError("--posterior with --no-uncertainty: the posterior is a "
+                                   "distribution to draw from; drop one of them")
+            return cls._with_posterior(scenarios, reps, root, sources, k, priors, label,
+                                       not_drawn, Path(posterior))
         if not priors:
             return cls(dict(scenarios), tuple(replication_seeds(root, reps * k)), root,
                        dict(sources or {n: n for n in scenarios}), seeds_per_draw=k,
@@ -132,6 +142,36 @@ class ComparisonSweep:
         return cls(dict(scenarios), tuple(replication_seeds(root, reps * k)), root,
                    dict(sources or {n: n for n in scenarios}), priors=priors,
                    draws=tuple(parameter_draws(priors, reps, root)), seeds_per_draw=k,
+                   prior_label=label, not_drawn=not_drawn)
+
+    @classmethod
+    def _with_posterior(cls, scenarios: Mapping[str, Scenario], reps: int, root: int,
+                        sources: Mapping[str, str] | None, k: int,
+                        priors: Mapping[str, Prior], label: str,
+                        not_drawn: tuple[str, ...], directory: Path) -> ComparisonSweep:
+        """A plan whose draws take the calibrated fields from a posterior.
+
+        Each replication's calibrated fields are a weighted resample of the posterior
+        (:func:`sim.experiment.calibrate.posterior_draws`), the other prior fields a Latin
+        hypercube over their priors as without a posterior; a calibrated field the designs
+        differ on is left out like any other.
+        """
+        from sim.experiment.calibrate import posterior_draws, read_calibration
+
+        info = read_calibration(directory)
+        calibrated = {d: Prior.model_validate(p) for d, p in info["priors"].items()
+                      if d not in not_drawn}
+        others = {d: p for d, p in priors.items() if d not in calibrated}
+        from_prior = parameter_draws(others, reps, root) if others else [{}] * reps
+        from_posterior = posterior_draws(directory, reps, root)
+        draws = [{**a, **{d: v for d, v in b.items() if d in calibrated}}
+                 for a, b in zip(from_prior, from_posterior, strict=True)]
+        every = dict(sorted({**others, **calibrated}.items()))
+        label = f"posterior of {directory} ({len(calibrated)} fields)" + (
+            f" + {label} for the rest" if others else "")
+        return cls(dict(scenarios), tuple(replication_seeds(root, reps * k)), root,
+                   dict(sources or {n: n for n in scenarios}), priors=every,
+                   draws=tuple(dict(sorted(d.items())) for d in draws), seeds_per_draw=k,
                    prior_label=label, not_drawn=not_drawn)
 
     def draw_of(self, replication: int) -> int:
@@ -385,7 +425,8 @@ def compare_scenarios(scenarios: Mapping[str, Scenario], reps: int = 10,
                       progress: bool = True, out: str | Path | None = None,
                       force_new: bool = False, sources: Mapping[str, str] | None = None,
                       report: ReportHook | None = None, uncertainty: bool = True,
-                      seeds_per_draw: int | None = None) -> Comparison:
+                      seeds_per_draw: int | None = None,
+                      posterior: str | Path | None = None) -> Comparison:
     """Run scenarios with common random numbers (and parameters) and compute statistics.
 
     Args:
@@ -404,6 +445,8 @@ def compare_scenarios(scenarios: Mapping[str, Scenario], reps: int = 10,
         uncertainty: Draw the parameters once per replication (see
             :meth:`ComparisonSweep.build`); False fixes them at the designs' values.
         seeds_per_draw: Seeds per parameter draw (default 2 with uncertainty, else 1).
+        posterior: A calibration directory whose posterior replaces the priors of the
+            fields it calibrated (:meth:`ComparisonSweep.build`).
 
     Returns:
         The comparison.
@@ -413,7 +456,8 @@ def compare_scenarios(scenarios: Mapping[str, Scenario], reps: int = 10,
         ScenarioError: ``seed`` is negative or wider than 63 bits.
 
     """
-    plan = ComparisonSweep.build(scenarios, reps, seed, sources, uncertainty, seeds_per_draw)
+    plan = ComparisonSweep.build(scenarios, reps, seed, sources, uncertainty, seeds_per_draw,
+                                 posterior)
     return run_comparison(plan, out, executor, workers, scheduler, progress, force_new,
                           report)[0]
 

@@ -17,7 +17,9 @@ from sim.cli import (
     calibrate,
     compare,
     forecast,
+    optimise,
     rerun,
+    rollout,
     run,
     scenarios,
     sweep,
@@ -26,7 +28,8 @@ from sim.cli import (
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
-COMMANDS = (run, validate, forecast, scenarios, compare, sweep, analyse, calibrate, rerun, app)
+COMMANDS = (run, validate, forecast, scenarios, compare, sweep, analyse, calibrate, optimise,
+            rerun, app)
 
 
 class OneLineErrorParser(argparse.ArgumentParser):

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.config import Scenario
@@ -47,6 +49,27 @@ def largest_first(slots: np.ndarray, values: np.ndarray, limit: int | None = Non
     keep = values >= cutoff
     slots, values = slots[keep], values[keep]
     return slots[np.argsort(-values, kind="stable")][:limit]
+
+
+class MatchRound(NamedTuple):
+    """One matching's pairs, before they start (:meth:`Programme.propose`).
+
+    Attributes:
+        cohort: The mentees the pair budget takes, in priority order (``needs``).
+        mentees: Those of them matched (the policy's order; with ``match_within_role``,
+            role by role).
+        mentors: Their mentors, one per mentee.
+        pool: Who may mentor under the design (capacity not checked).
+        free: The members of ``pool`` with a free place; places: how many each has.
+
+    """
+
+    cohort: np.ndarray
+    mentees: np.ndarray
+    mentors: np.ndarray
+    pool: np.ndarray
+    free: np.ndarray
+    places: np.ndarray
 
 
 class Programme:
@@ -203,23 +226,36 @@ class Programme:
             return self.rng.permutation(slots)[:limit]
         return largest_first(slots, wf.gap[slots], limit)
 
-    def _match(self, week: int, required: np.ndarray, weights: np.ndarray) -> None:
+    def propose(self, week: int, required: np.ndarray, weights: np.ndarray) -> MatchRound:
+        """The pairs one matching would start, without starting them (see :class:`MatchRound`).
+
+        Draws from the programme's Generator as the matching itself does (``_match``
+        starts exactly these pairs), so call it only where a matching happens or on a copy
+        of the model (``sim.analysis.rollout``).
+        """
         wf = self.workforce
         d = self.design
+        empty = np.empty(0, dtype=np.int64)
         budget = 0 if self.stopped else int(self.max_mentee_share * wf.n_active * self.support)
         budget -= self.relationships.pairs(FORMAL)
         if budget <= 0:
-            return
-        mentees = self.needs(week, required, budget)
+            return MatchRound(empty, empty, empty, empty, empty, empty)
+        cohort = self.needs(week, required, budget)
         pool = matching.mentor_pool(wf, d, self.threshold, self.reverse_k)
-        mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
+        free, places = mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
         if d.format == "group":
-            mentors, capacity = self._fill_groups_first(mentors, capacity, mentees.shape[0])
+            mentors, capacity = self._fill_groups_first(mentors, capacity, cohort.shape[0])
         score_weights = weights
         if d.matching == "reverse":
             score_weights = np.zeros_like(weights)
             score_weights[self.reverse_k] = 1.0
-        mentees, chosen = self._assign(mentees, mentors, capacity, required, score_weights)
+        mentees, chosen = self._assign(cohort, mentors, capacity, required, score_weights)
+        return MatchRound(cohort, mentees, chosen, pool, free, places)
+
+    def _match(self, week: int, required: np.ndarray, weights: np.ndarray) -> None:
+        wf = self.workforce
+        d = self.design
+        mentees, chosen, pool = self.propose(week, required, weights)[1:4]
         if mentees.shape[0] == 0:
             return
         sim = similarity(wf, mentees, chosen)

@@ -83,3 +83,14 @@ def test_the_installed_command_runs_a_bundled_scenario(installed, tmp_path):
     assert 0 < summary["performance"] <= 1
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"]["organisation"]["headcount"] == 150
+
+
+@pytest.mark.slow
+def test_the_installed_command_runs_the_bundled_roster_scenario(installed, tmp_path):
+    _run([installed / "mentorsim", "run", "example_organisation", "--quiet", "--no-plots",
+          "--set", "horizon_weeks=20", "--set", "programme.duration_weeks=10"], cwd=tmp_path)
+    manifest = json.loads((tmp_path / "results" / "example_organisation" / "manifest.json")
+                          .read_text())
+    roster = Path(manifest["roster"]["path"])
+    assert roster.is_relative_to(installed.parent) and roster.name == "example_roster.csv"
+    assert manifest["scenario"]["organisation"]["headcount"] == manifest["roster"]["rows"]

@@ -83,6 +83,31 @@ def descriptions() -> dict[str, str]:
     return {name: description(name) for name in names()}
 
 
+def data_file(scenario: str | Path, file: Path, relative: str) -> str:
+    """A data file a scenario names (``roster.path``), as an absolute path.
+
+    An absolute path is kept; a relative one is taken from the scenario file's directory,
+    or, when ``scenario`` is the name of a bundled scenario (no file of that name here),
+    from the bundled scenarios' package directory, so a wheel installed anywhere finds the
+    files shipped beside its scenarios (``rosters/example_roster.csv``).
+
+    Args:
+        scenario: The scenario argument (a path or a bundled name).
+        file: The file :func:`scenario_file` yielded for it.
+        relative: The path as the scenario gives it.
+
+    Returns:
+        The absolute path, as a string.
+
+    """
+    target = Path(relative).expanduser()
+    if target.is_absolute():
+        return str(target)
+    if is_bundled(scenario) and not Path(scenario).is_file():
+        return str(Path(str(_directory().joinpath(*target.parts))).resolve())
+    return str((file.parent / target).resolve())
+
+
 @contextmanager
 def scenario_file(scenario: str | Path) -> Iterator[Path]:
     """The file a scenario argument stands for, as a context manager yielding its path.

@@ -182,9 +182,43 @@ def load_scenario(
     if path is not None:
         with bundled.scenario_file(path) as file:
             data = read_toml(file)
+            data = _roster_path_resolved(data, path, file)
     if overrides:
         data = apply_overrides(data, overrides, source)
-    return scenario_from_dict(data, source)
+    scenario = scenario_from_dict(data, source)
+    if scenario.roster is not None:
+        scenario = _with_roster_headcount(scenario, source)
+    return scenario
+
+
+def _roster_path_resolved(data: dict[str, Any], scenario: str | Path,
+                          file: Path) -> dict[str, Any]:
+    """``data`` with a relative ``roster.path`` made absolute.
+
+    Relative to the scenario file's directory, or, for a bundled scenario, to the bundled
+    scenarios' package directory (:func:`sim.config.bundled.data_file`).
+    """
+    roster = data.get("roster")
+    if not isinstance(roster, dict) or not isinstance(roster.get("path"), str) \
+            or not roster["path"].strip():
+        return data
+    resolved = bundled.data_file(scenario, file, roster["path"])
+    return {**data, "roster": {**roster, "path": resolved}}
+
+
+def _with_roster_headcount(scenario: Scenario, source: str) -> Scenario:
+    """The scenario with ``organisation.headcount`` set to the roster's rows (read and checked).
+
+    Raises:
+        ScenarioError: The roster file is bad (one line: file, row, column, value).
+
+    """
+    from sim.config.roster import read_roster
+
+    size = read_roster(scenario).size
+    if size == scenario.organisation.headcount:
+        return scenario
+    return with_overrides(scenario, {"organisation.headcount": size}, source)
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], source: str) -> Scenario:

@@ -802,6 +802,44 @@ class Formative(_Section):
     rules: list[AdaptationRule] = Field(default_factory=list)
 
 
+#: The roster columns every file has (``role`` optional) besides one per competency; a
+#: scenario's ``roster.columns`` maps these names (and the competencies') to the file's.
+ROSTER_COLUMNS = ("id", "group", "tenure_years", "age_years", "role")
+
+
+class RosterSettings(_Section):
+    """The staff in post at week 0 from a roster file (CSV, Parquet or Excel .xlsx).
+
+    The file gives each person's id, group, tenure, age, optionally role, and a rating per
+    competency on the scale ``rating_min`` .. ``rating_max`` (mapped linearly onto skill
+    0 .. 1); it sets the headcount and the group and role shares at week 0 (hires still
+    follow the scenario's shares). Read and checked by :func:`sim.config.roster.read_roster`.
+    """
+
+    path: str = Field(min_length=1, description="the roster file; a relative path is "
+                      "relative to the scenario file's directory (a bundled scenario's: "
+                      "the bundled scenarios' directory)")
+    rating_min: float = Field(description="the lowest rating of the file's scale (skill 0)")
+    rating_max: float = Field(description="the highest rating of the file's scale (skill 1)")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="our column name -> the file's, where they "
+        "differ: id, group, tenure_years, age_years, role and the competencies"
+    )
+
+    @model_validator(mode="after")
+    def _check_scale_and_columns(self) -> RosterSettings:
+        if self.rating_max <= self.rating_min:
+            raise ValueError(f"rating_max = {self.rating_max} is not above rating_min = "
+                             f"{self.rating_min}")
+        theirs = list(self.columns.values())
+        if any(not name.strip() for name in theirs):
+            raise ValueError("columns: a file column name is empty")
+        if len(set(theirs)) != len(theirs):
+            raise ValueError(f"columns: two of our columns map to the same file column "
+                             f"({theirs})")
+        return self
+
+
 class Scenario(_Section):
     """A whole scenario: the organisation, its environment, workforce and programme."""
 
@@ -825,6 +863,10 @@ class Scenario(_Section):
     formative: Formative = Field(default_factory=Formative)
     # interventions (cause analysis) go here
     interventions: list[Intervention] = Field(default_factory=list)
+    roster: RosterSettings | None = Field(
+        None, description="the staff in post at week 0 from a file; None = drawn from the "
+        "workforce's distributions"
+    )
 
     @model_validator(mode="after")
     def _check_cross_fields(self) -> Scenario:
@@ -896,6 +938,17 @@ class Scenario(_Section):
             if item.end_week is not None and item.end_week <= item.start_week:
                 raise ValueError(f"interventions.{i}.end_week = {item.end_week} is not after "
                                  f"start_week = {item.start_week}")
+
+    @model_validator(mode="after")
+    def _check_roster_columns(self) -> Scenario:
+        if self.roster is None:
+            return self
+        known = [*ROSTER_COLUMNS, *self.organisation.competencies]
+        for ours in self.roster.columns:
+            if ours not in known:
+                raise ValueError(f"roster.columns.{ours}: not a roster column (expected one "
+                                 f"of {known})")
+        return self
 
     @model_validator(mode="after")
     def _check_priors(self) -> Scenario:

@@ -27,6 +27,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from sim.config import Scenario
+from sim.config.roster import read_roster
+
 PACKAGE = Path(__file__).resolve().parent.parent
 # The code that shapes numbers; an edit to the CLI, the runner, the figures or the app
 # does not change a run's results, so it must not block resuming a sweep.
@@ -103,6 +106,25 @@ def fingerprint() -> dict[str, Any]:
         "files": len(source_files(PACKAGE)),
         "cpu": cpu(),
     }
+
+
+def roster_record(scenario: Scenario) -> dict[str, Any] | None:
+    """What a manifest records of a scenario's roster file: resolved path, SHA-256, rows.
+
+    The roster's people stay out of it (no ids, no ratings); the digest tells whether a
+    re-run reads the same file.
+
+    Returns:
+        ``{"path": absolute path, "sha256": hex digest, "rows": number of staff}``, or
+        None when the scenario has no ``[roster]``.
+
+    Raises:
+        ScenarioError: The roster file is missing or bad (one line).
+
+    """
+    if scenario.roster is None:
+        return None
+    return read_roster(scenario).manifest()
 
 
 @functools.lru_cache(maxsize=1)

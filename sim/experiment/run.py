@@ -22,7 +22,7 @@ from sim.analysis.forecast import Forecast
 from sim.analysis.forecast import forecast as make_forecast
 from sim.analysis.objectives import evaluate_objectives
 from sim.config import Scenario, check_seed
-from sim.experiment.provenance import fingerprint
+from sim.experiment.provenance import fingerprint, roster_record
 from sim.experiment.resources import check_memory
 from sim.model import MentoringModel
 from sim.model.formative import adaptations_frame
@@ -93,7 +93,9 @@ def make_manifest(scenario: Scenario, seed: int, source: str | None = None) -> d
 
     Besides the resolved scenario, the seed and the package versions it records the model
     code's provenance and the CPU (:func:`sim.experiment.provenance.fingerprint`), which
-    ``mentorsim rerun`` reports when a re-run differs.
+    ``mentorsim rerun`` reports when a re-run differs, and with a ``[roster]`` its file's
+    resolved path and SHA-256 (:func:`sim.experiment.provenance.roster_record`; None
+    without one).
     """
     return {
         "format": MANIFEST_FORMAT,
@@ -103,6 +105,7 @@ def make_manifest(scenario: Scenario, seed: int, source: str | None = None) -> d
         "seed": seed,
         "versions": versions(),
         "provenance": fingerprint(),
+        "roster": roster_record(scenario),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

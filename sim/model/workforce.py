@@ -22,6 +22,7 @@ import numpy as np
 from scipy.special import betaincinv, ndtri
 
 from sim.config import Scenario
+from sim.config.roster import Roster, read_roster
 from sim.kernels import (
     STREAM_HIRE_AGE,
     STREAM_HIRE_APTITUDE,
@@ -108,6 +109,9 @@ class Workforce:
         commitment: float64 (N,) attitude in SD units (0 = baseline).
         level, promotions: career level and promotions so far.
         performance, gap: float64 (N,) skill performance and weighted gap, last pass.
+        roster_ids: object (N,) with a ``[roster]``: the roster id of each slot's holder
+            (None for a hire or a vacant slot); None without a roster. Personal data: it
+            stays in the process (results carry aggregates only).
 
     """
 
@@ -116,7 +120,8 @@ class Workforce:
         self.rng = rng
         self.key = key
         wf = scenario.workforce
-        n = scenario.organisation.headcount
+        roster = read_roster(scenario) if scenario.roster is not None else None
+        n = roster.size if roster is not None else scenario.organisation.headcount
         k = scenario.n_competencies
         self.size = n
         self.group_names = [g.name for g in wf.groups]
@@ -153,19 +158,43 @@ class Workforce:
         self._retire_mask = np.zeros(n, dtype=np.bool_)
 
         self._draw_people(np.arange(n), wf.initial_age_mean_years, wf.initial_age_sd_years)
-        self.skills[:] = settled_skills(scenario, self.aptitude)
-        if wf.initial_skill_sd > 0:
-            self.skills += rng.normal(0.0, wf.initial_skill_sd, size=self.skills.shape)
-            np.clip(self.skills, 0.01, 0.99, out=self.skills)
-        # Staff already in post: tenure up to their working life so far (at most 30 years).
-        working_years = np.clip(self.age_years - 22.0, 0.0, 30.0)
-        self.tenure_weeks[:] = (rng.random(n) * working_years * WEEKS_PER_YEAR).astype(np.int32)
-        if self.past_group_shares is not None:
-            self.group[:] = self._groups_by_hiring_history(self.tenure_weeks, self._group_draw)
+        # the roster's id of each slot's holder (personal data: never written out); None
+        # for a hire or a vacancy, and no array at all without a roster
+        self.roster_ids: np.ndarray | None = None
+        if roster is not None:
+            self._take_roster(roster)
+        else:
+            self.skills[:] = settled_skills(scenario, self.aptitude)
+            if wf.initial_skill_sd > 0:
+                self.skills += rng.normal(0.0, wf.initial_skill_sd, size=self.skills.shape)
+                np.clip(self.skills, 0.01, 0.99, out=self.skills)
+            # Staff already in post: tenure up to their working life so far (at most 30
+            # years).
+            working_years = np.clip(self.age_years - 22.0, 0.0, 30.0)
+            self.tenure_weeks[:] = (rng.random(n) * working_years
+                                    * WEEKS_PER_YEAR).astype(np.int32)
+            if self.past_group_shares is not None:
+                self.group[:] = self._groups_by_hiring_history(self.tenure_weeks,
+                                                               self._group_draw)
         self.level[:] = np.minimum(self.tenure_weeks // int(5 * WEEKS_PER_YEAR), 4)
         self.hire_week[:] = -self.tenure_weeks
         self.proficient_week[:] = self.hire_week  # staff in post count as ramped up
         self._weekly_quit = 1.0 - (1.0 - wf.annual_turnover) ** (1.0 / WEEKS_PER_YEAR)
+
+    def _take_roster(self, roster: Roster) -> None:
+        """The staff in post at week 0 from a roster: skills, tenure, age, group, role.
+
+        Aptitude and traits stay drawn (:meth:`_draw_people`); so is the role when the
+        roster has none. The skills are the ratings mapped onto [0, 1], the tenure the
+        roster's in whole weeks.
+        """
+        self.skills[:] = roster.skills
+        self.tenure_weeks[:] = np.round(roster.tenure_years * WEEKS_PER_YEAR).astype(np.int32)
+        self.age_years[:] = roster.age_years
+        self.group[:] = roster.group
+        if roster.role is not None:
+            self.role[:] = roster.role
+        self.roster_ids = roster.ids.copy()
 
     @property
     def n_active(self) -> int:
@@ -251,6 +280,8 @@ class Workforce:
             on_leave(leavers)
             self.active[leavers] = False
             self.pid[leavers] = -1
+            if self.roster_ids is not None:
+                self.roster_ids[leavers] = None
             self.performance[leavers] = 0.0
             self.gap[leavers] = 0.0
 

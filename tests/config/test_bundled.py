@@ -1,6 +1,7 @@
 """Bundled scenarios: found by name from anywhere, a file still wins, unknown names say why."""
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -104,8 +105,19 @@ def test_the_wheel_lists_every_package_of_sim_and_ships_the_scenarios():
     assert sorted(setuptools["packages"]) == sorted([*on_disk, "sim.scenarios"]), \
         "a package of sim is missing from [tool.setuptools] packages in pyproject.toml"
     assert setuptools["package-dir"] == {"sim.scenarios": "scenarios"}
-    # the scenarios, and the bundled prior sets (sim/config/*_priors.toml)
-    assert setuptools["package-data"] == {"sim.scenarios": ["*.toml"], "sim.config": ["*.toml"]}
+    # the scenarios with the rosters they name, and the bundled prior sets
+    # (sim/config/*_priors.toml)
+    assert setuptools["package-data"] == {"sim.scenarios": ["*.toml", "rosters/*.csv"],
+                                          "sim.config": ["*.toml"]}
+
+
+def test_a_bundled_scenarios_roster_is_found_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    scenario = load_scenario("example_organisation")
+    roster = Path(scenario.roster.path)
+    assert roster.is_absolute() and roster.is_file()
+    assert roster.parent.parent == Path(str(bundled.resources.files(bundled.PACKAGE))).resolve()
+    assert load_scenario(SCENARIOS / "example_organisation.toml") == scenario
 
 
 def test_a_path_that_is_there_but_unreadable_keeps_the_readers_reason(tmp_path, monkeypatch):

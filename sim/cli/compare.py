@@ -69,6 +69,10 @@ def execute(args: argparse.Namespace) -> int:
     sets = overrides(args.set)
     scenarios = {name: load_scenario(path, sets)
                  for name, path in zip(names, args.scenarios, strict=True)}
+    differing = compare.differing_fields(scenarios)
+    if differing:
+        print(f"warning: the designs differ outside the programme: {', '.join(differing)}",
+              file=sys.stderr)
     plan = compare.ComparisonSweep.build(
         scenarios, args.reps, args.seed, dict(zip(names, map(str, args.scenarios), strict=True)),
         uncertainty=not args.no_uncertainty, seeds_per_draw=args.seeds_per_draw,

@@ -259,6 +259,45 @@ def _field_value(scenario: Scenario, dotted: str) -> Any:
     return value
 
 
+OUTSIDE_PROGRAMME_IGNORED = ("programme", "name", "description")
+"""Top-level fields :func:`differing_fields` ignores: the design, and its labels."""
+
+
+def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted leaf fields of a dumped scenario (tables and lists of tables walked)."""
+    if isinstance(value, dict):
+        found: dict[str, Any] = {}
+        for key, item in value.items():
+            found.update(_leaves(item, f"{prefix}.{key}" if prefix else str(key)))
+        return found
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        found = {}
+        for i, item in enumerate(value):
+            found.update(_leaves(item, f"{prefix}.{i}"))
+        return found
+    return {prefix: value}
+
+
+def differing_fields(scenarios: Mapping[str, Scenario]) -> list[str]:
+    """Dotted fields outside ``programme`` (and ``name``/``description``) that differ.
+
+    A comparison of programme designs should differ only in the programme; anything
+    else (the workforce, the organisation) is compared along with it.
+
+    Returns:
+        The fields whose value differs between the scenarios (or is missing in some), in
+        the scenario's field order.
+
+    """
+    dumps = [_leaves({k: v for k, v in s.model_dump(mode="json").items()
+                      if k not in OUTSIDE_PROGRAMME_IGNORED}) for s in scenarios.values()]
+    fields = list(dict.fromkeys(f for d in dumps for f in d))
+    missing = object()
+    return [f for f in fields
+            if len({json.dumps(d.get(f, missing), default=str, sort_keys=True)
+                    for d in dumps}) > 1]
+
+
 def common_priors(scenarios: Mapping[str, Scenario]
                   ) -> tuple[dict[str, Prior], str, tuple[str, ...]]:
     """The priors a comparison draws: the union of the designs' resolved priors.

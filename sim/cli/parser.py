@@ -18,6 +18,7 @@ from sim.cli import (
     compare,
     forecast,
     optimise,
+    plan,
     rerun,
     rollout,
     run,
@@ -28,8 +29,8 @@ from sim.cli import (
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
-COMMANDS = (run, validate, forecast, scenarios, compare, sweep, analyse, calibrate, optimise,
-            rerun, app)
+COMMANDS = (run, validate, forecast, rollout, scenarios, compare, plan, sweep, analyse, calibrate,
+            optimise, rerun, app)
 
 
 class OneLineErrorParser(argparse.ArgumentParser):

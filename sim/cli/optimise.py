@@ -37,16 +37,15 @@ def register(subparsers) -> None:
 
 
 def _organisation(source: str, sets: dict):
-    """The scenario and budget of a plan file, or of a scenario."""
-    from sim.config import load_scenario
+    """The scenario and budget of a plan file (its organisation), or of a scenario."""
+    from sim.config import load_scenario, read_toml
+    from sim.config.plan_file import load_plan_file, organisation_source
 
-    try:
-        from sim.config.plan_file import is_plan_file, load_plan_file
-    except ImportError:  # no plan files in this version
-        is_plan_file = None
-    if is_plan_file is not None and is_plan_file(source):
-        plan = load_plan_file(source)
-        return plan.organisation_scenario(sets), plan.budget
+    path = Path(source)
+    if path.is_file() and path.suffix == ".toml" and {"organisation", "designs"} <= set(
+            read_toml(path)):
+        plan = load_plan_file(path)
+        return load_scenario(organisation_source(plan, path), sets), plan.budget
     scenario = load_scenario(source, sets)
     return scenario, scenario.plan.budget
 

@@ -81,3 +81,19 @@ def test_cli_writes_the_directory_and_refuses_bad_options_in_one_line(tmp_path, 
     assert err.count("\n") == 1 and "--confirm-reps" in err
     assert main(["optimise", "mentoring", "--budget", "-5"]) == 2
     assert "--budget = -5" in capsys.readouterr().err
+
+
+def test_a_plan_file_gives_the_organisation_and_the_budget(tmp_path, capsys):
+    import json
+
+    from tests.plans import write_plan
+
+    plan = write_plan(tmp_path, budget=30_000)
+    out = tmp_path / "opt"
+    assert main(["optimise", str(plan), "--trials", "2", "--reps", "1", "--confirm-reps",
+                 "2", "--out", str(out), "--quiet"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["settings"]["budget"] == 30_000
+    assert manifest["scenario"]["organisation"]["headcount"] == 150
+    front = pd.read_csv(out / "front.csv")
+    assert front.empty or (front["cost"] <= 30_000).all()

@@ -51,7 +51,8 @@ def probability_best(runs: pd.DataFrame, names: Sequence[str],
     Args:
         runs: One row per run: ``scenario``, ``seed`` (and ``draw``) and metric columns.
         names: The designs, in report order.
-        metrics: ``(column, better)`` pairs, ``better`` ``"higher"`` or ``"lower"``.
+        metrics: ``(column, better)`` pairs, ``better`` ``"higher"``, ``"lower"`` or
+            ``"zero"`` (the value nearest zero, either side, is best).
 
     Returns:
         One row per metric and design: ``metric``, ``design``, ``n`` (replications in
@@ -78,6 +79,8 @@ def probability_best(runs: pd.DataFrame, names: Sequence[str],
         for row, ok in zip(values, finite, strict=True):
             if not ok.any():
                 continue
+            if better == "zero":
+                row = np.abs(row)
             best = np.nanmax(row) if better == "higher" else np.nanmin(row)
             tied = ok & np.isclose(row, best, rtol=1e-12, atol=0.0)
             wins[tied] += 1.0 / tied.sum()

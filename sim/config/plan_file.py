@@ -60,7 +60,8 @@ class DecisionMetric:
         key: Its name in the plan file (``"d"``).
         column: The comparison's column (``"effect_size_d"``).
         label: How the report names it.
-        better: ``"higher"`` or ``"lower"``: which way is better.
+        better: ``"higher"``, ``"lower"`` or ``"zero"`` (nearer zero, either side: a gap
+            between groups, which a programme can also overshoot): which way is better.
         unit: ``"money"``, ``"percent"``, ``"share"``, ``"weeks"`` or ``""``.
 
     """
@@ -68,7 +69,7 @@ class DecisionMetric:
     key: str
     column: str
     label: str
-    better: Literal["higher", "lower"]
+    better: Literal["higher", "lower", "zero"]
     unit: str = ""
 
 
@@ -79,7 +80,7 @@ METRICS: dict[str, DecisionMetric] = {m.key: m for m in (
                    "time to proficiency (weeks)", "lower", "weeks"),
     DecisionMetric("retention", "retention", "retention of staff in post", "higher", "share"),
     DecisionMetric("access_gap", "access_gap", "access gap (majority − underrepresented)",
-                   "lower", "share"),
+                   "zero", "share"),
     DecisionMetric("cost", "programme_cost", "cost", "lower", "money"),
     DecisionMetric("net_benefit", "level5_roi.net_benefit", "net benefit", "higher", "money"),
     DecisionMetric("roi", "paired_roi_percent", "ROI (%)", "higher", "percent"),
@@ -87,7 +88,7 @@ METRICS: dict[str, DecisionMetric] = {m.key: m for m in (
                    "share"),
     DecisionMetric("skill_gap", "skill_gap", "skill gap", "lower"),
     DecisionMetric("quit_rate", "annual_quit_rate", "annual quit rate", "lower", "share"),
-    DecisionMetric("formal_access_gap", "formal_access_gap", "formal access gap", "lower",
+    DecisionMetric("formal_access_gap", "formal_access_gap", "formal access gap", "zero",
                    "share"),
     DecisionMetric("benefit_cost_ratio", "level5_roi.benefit_cost_ratio",
                    "benefit-cost ratio", "higher"),

@@ -108,7 +108,8 @@ def p_best_table(decision: Decision) -> Table:
     table = decision.p_best.set_index(["metric", "design"])
     rows = []
     for metric in decision.metrics:
-        row = [f"{metric.label} ({metric.better} is better)"]
+        better = "nearer zero" if metric.better == "zero" else metric.better
+        row = [f"{metric.label} ({better} is better)"]
         for name in decision.names:
             r = table.loc[(metric.column, name)]
             row.append(DASH if not r["defined"] or not r["n"] else

@@ -85,6 +85,17 @@ def test_hand_made_p_best_with_ties_and_undefined_values():
     assert table.set_index(["metric", "design"]).loc[("roi", "a"), "n"] == 3
 
 
+def test_a_gap_is_best_nearest_zero_on_either_side():
+    runs = pd.DataFrame({
+        "scenario": ["ref", "a", "b"] * 2,
+        "seed": np.repeat([1, 2], 3),
+        "gap": [0.10, -0.02, 0.05, 0.08, -0.30, 0.01],  # a overshoots a little, then a lot
+    })
+    table = probability_best(runs, ["ref", "a", "b"], [("gap", "zero")])
+    p = table.set_index("design")["p_best"].to_dict()
+    assert p == {"ref": 0.0, "a": 0.5, "b": 0.5}  # "lower" would have given a both
+
+
 def test_wilson_interval_matches_scipy_and_takes_fractions():
     from sim.analysis.comparison import wilson_interval
 

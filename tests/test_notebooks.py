@@ -21,7 +21,7 @@ FORMATS = "ipynb,py:percent"
 CELL_TIMEOUT = 300
 # Slow ones (still run in CI); the first finishes in well under half a minute.
 SLOW = {"02_compare_programmes", "03_what_matters", "04_changing_environment",
-        "05_march_1991", "06_which_assumptions_matter"}
+        "05_march_1991", "06_which_assumptions_matter", "07_plan_a_programme"}
 
 
 def cells(notebook) -> list[tuple[str, str]]:
@@ -40,9 +40,10 @@ def differences(script: Path, paired: Path) -> list[str]:
     return found
 
 
-def test_the_six_notebooks_are_there_in_pairs():
+def test_the_seven_notebooks_are_there_in_pairs():
     assert STEMS == ["01_first_simulation", "02_compare_programmes", "03_what_matters",
-                     "04_changing_environment", "05_march_1991", "06_which_assumptions_matter"]
+                     "04_changing_environment", "05_march_1991", "06_which_assumptions_matter",
+                     "07_plan_a_programme"]
     scripts = sorted(p.stem for p in NOTEBOOKS.glob("*.py"))
     assert scripts == STEMS, "every notebook is a .py script paired with its .ipynb"
 

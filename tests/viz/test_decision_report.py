@@ -1,9 +1,6 @@
 """The decision report of ``mentorsim plan``: no "nan", self-contained HTML, in a browser."""
 
-import importlib.util
-import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +8,6 @@ import pytest
 from sim.experiment.plan import run_decision
 from sim.viz import decision_report
 from sim.viz.decision_report import fmt, interval, write_decision
-from tests.paths import ROOT
 from tests.plans import write_plan
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,51 +57,52 @@ def test_html_is_self_contained(report):
     assert "<style>" in page and "<link" not in page and "<script" not in page
 
 
-def _devtools():
-    spec = importlib.util.spec_from_file_location(
-        "app_screenshot", ROOT / "benchmarks" / "app_screenshot.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.DevTools
-
-
-RECORD_ERRORS = ("window.__errors = []; window.addEventListener('error', e => "
-                 "window.__errors.push(String(e.message || e.type)), true); "
-                 "const _error = console.error; console.error = (...a) => "
-                 "{ window.__errors.push(a.join(' ')); _error(...a); };")
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(),
                     reason="/usr/bin/chromium is missing (apt-get install -y chromium)")
 def test_decision_html_renders_in_headless_chromium(report):
+    """Playwright drives the system Chromium: the page renders, its figures load, no errors."""
+    sync_api = pytest.importorskip("playwright.sync_api")
     decision, out = report
-    browser = _devtools()()
-    try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send("Target.attachToTarget",
-                               {"targetId": target, "flatten": True})["sessionId"]
-        browser.send("Page.enable", session=session)
-        browser.send("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_ERRORS},
-                     session)
-        browser.send("Page.navigate", {"url": (out / "decision.html").as_uri()}, session)
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                             args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("console", lambda message: errors.append(message.text)
+                    if message.type == "error" else None)
+            page.goto((out / "decision.html").as_uri(), wait_until="load", timeout=30_000)
+            page.wait_for_function("Array.from(document.images).every(i => i.complete)",
+                                   timeout=30_000)
+            assert page.title() == decision.title
+            rows = page.eval_on_selector_all("#headline tbody tr",
+                                             "rows => rows.map(r => r.cells[0].innerText)")
+            assert rows == [m.label for m in decision.metrics]
+            widths = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
+            assert len(widths) >= 2 and all(w > 0 for w in widths), widths
+            assert page.locator("h2").count() >= 3  # the report's sections are there
+        finally:
+            browser.close()
+    assert errors == []
 
-        def evaluate(expression: str):
-            return browser.send("Runtime.evaluate", {"expression": expression,
-                                                     "returnByValue": True},
-                                session)["result"].get("value")
 
-        deadline = time.monotonic() + 30
-        while evaluate("document.readyState") != "complete" or not evaluate(
-                "Array.from(document.images).every(i => i.complete)"):
-            assert time.monotonic() < deadline, "decision.html did not load in 30 s"
-            time.sleep(0.2)
-        assert evaluate("document.title") == decision.title
-        rows = evaluate("Array.from(document.querySelectorAll('#headline tbody tr'))"
-                        ".map(r => r.cells[0].innerText)")
-        assert rows == [m.label for m in decision.metrics]
-        widths = evaluate("Array.from(document.images).map(i => i.naturalWidth)")
-        assert len(widths) >= 2 and all(w > 0 for w in widths), widths
-        assert json.loads(evaluate("JSON.stringify(window.__errors)")) == []
-    finally:
-        browser.close()
+def test_a_broken_page_is_caught_by_the_browser_check(tmp_path):
+    """The error listeners do see a failing script (so an empty list above means none)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing")
+    page_file = tmp_path / "broken.html"
+    page_file.write_text("<html><body><script>undefined_function()</script></body></html>")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                             args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(page_file.as_uri(), wait_until="load")
+        finally:
+            browser.close()
+    assert errors and "undefined_function" in errors[0]

@@ -69,7 +69,7 @@ def execute(args: argparse.Namespace) -> int:
         print("mentorsim: interrupted; finished runs are kept in the results directory; "
               "run the same command again to resume", file=sys.stderr)
         return 130
-    out = Path(args.out) if args.out else planning.default_out(decision.plan, args.plan)
+    out = Path(args.out) if args.out else planning.default_plan_out(decision.plan, args.plan)
     header, rows, notes = decision_report.headline_table(decision)
     print(decision.title)
     print(decision_report.summary_paragraph(decision))

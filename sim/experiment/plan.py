@@ -228,7 +228,7 @@ ReportWriter = Callable[[Decision, Path], Any]
 """Writes a decision's report into the results directory (before the manifest)."""
 
 
-def default_out(plan: PlanFile, source: str | Path) -> Path:
+def default_plan_out(plan: PlanFile, source: str | Path) -> Path:
     """``results/plan-<name>``."""
     return Path("results") / f"plan-{plan.name or Path(source).stem}"
 
@@ -245,7 +245,7 @@ def run_decision(path: str | Path, reps: int | None = None, out: str | Path | No
     Args:
         path: The plan file.
         reps: Replications (default: the plan's ``reps``).
-        out: Results directory (default :func:`default_out`); resumable like a
+        out: Results directory (default :func:`default_plan_out`); resumable like a
             comparison's.
         uncertainty: Draw the parameters (False: ``--no-uncertainty``).
         seeds_per_draw: Seeds per draw (default as :meth:`ComparisonSweep.build`).
@@ -270,7 +270,7 @@ def run_decision(path: str | Path, reps: int | None = None, out: str | Path | No
     sweep = build_sweep(plan, path, reps, uncertainty, seeds_per_draw)
     if sensitivity is not None:
         read_sensitivity(sensitivity)  # refuse a wrong directory before the runs
-    directory = Path(out) if out is not None else default_out(plan, path)
+    directory = Path(out) if out is not None else default_plan_out(plan, path)
     made: list[Decision] = []
 
     def hook(comparison: Comparison, where: Path) -> None:

@@ -979,8 +979,6 @@ def numeric_field(dotted: str) -> tuple[type, float | None, bool, float | None, 
             list item, like a group's share, cannot carry a prior).
 
     """
-    import annotated_types
-
     model: Any = Scenario
     parts = dotted.split(".")
     for depth, part in enumerate(parts):
@@ -992,6 +990,13 @@ def numeric_field(dotted: str) -> tuple[type, float | None, bool, float | None, 
     if not _is_number(model) or isinstance(model, type) and issubclass(model, bool):
         raise ValueError(f"{dotted!r} is not a numeric scenario field")
     kind = int if model is int else float
+    return (kind, *field_bounds(info))
+
+
+def field_bounds(info: Any) -> tuple[float | None, bool, float | None, bool]:
+    """A pydantic field's bounds: (low, low is open, high, high is open); None if unbounded."""
+    import annotated_types
+
     lo = hi = None
     lo_open = hi_open = False
     for item in info.metadata:
@@ -1003,7 +1008,7 @@ def numeric_field(dotted: str) -> tuple[type, float | None, bool, float | None, 
             hi = item.le
         elif isinstance(item, annotated_types.Lt):
             hi, hi_open = item.lt, True
-    return kind, lo, lo_open, hi, hi_open
+    return lo, lo_open, hi, hi_open
 
 
 def check_prior(dotted: str, prior: Prior, where: str) -> None:

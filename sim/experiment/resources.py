@@ -39,7 +39,7 @@ the machine and numba version (a CI machine peaked at 860 MB in a cold-cache run
 100,000 x 6); the second run loads the kernels from the cache.
 
 The estimate uses ``state + 16 + 36·K`` bytes per employee (state = the per-employee
-arrays, 143 + 8·K bytes; refitted for 0.3.0 to the measured growth between 100,000 and
+arrays, 151 + 8·K bytes; refitted for 0.3.0 to the measured growth between 100,000 and
 300,000 employees, 308 bytes per employee at K = 6 and 750 at K = 16, where the old 80 +
 32·K overstated the part that does not grow with K), 464 MB fixed (covering the cold-
 cache compile measured here) and 16 kB per week, doubled for the employees and weeks of a
@@ -90,6 +90,7 @@ def state_bytes_per_employee(n_competencies: int) -> int:
         "aptitude": np.float64, "group": np.int8, "role": np.int8, "age_years": np.float64,
         "active": np.bool_, "pid": np.int64, "hire_week": np.int32,
         "proficient_week": np.int32, "_quit_mask": np.bool_, "_retire_mask": np.bool_,
+        "willingness": np.float64,
     }
     total = sum(np.dtype(d).itemsize for d in fixed.values())
     total += sum(np.dtype(d).itemsize for d, _ in _PERSON_STATE.values())

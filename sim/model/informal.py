@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import STREAM_INFORMAL, STREAM_WILLING, counter_uniforms
+from sim.kernels import STREAM_INFORMAL, counter_uniforms
 from sim.model import matching
 from sim.model.relationships import (
     INFORMAL,
@@ -134,8 +134,7 @@ class InformalMentoring:
         sought = np.bincount(wf.group[mentees], minlength=self.n_groups)
         none = np.zeros(self.n_groups, dtype=np.int64)
         pool = matching.senior_pool(wf, self.min_tenure, self.min_performance)
-        willing = counter_uniforms(wf.key, 0, wf.pid[pool], STREAM_WILLING) < d.willing_share
-        pool = pool[willing]
+        pool = pool[wf.willingness[pool] < d.willing_share]
         mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
         mentees, chosen, seen = matching.choose_informal(
             wf, self.rng.permutation(mentees), mentors, capacity, self.rng,

@@ -31,6 +31,7 @@ from sim.kernels import (
     STREAM_HIRE_SKILL,
     STREAM_HIRE_TRAIT,
     STREAM_VACANCY,
+    STREAM_WILLING,
     age_and_leave,
     counter_uniforms,
 )
@@ -97,6 +98,8 @@ class Workforce:
             Staff in post at week 0 have ``slot + 1``; a hire ``hire_pids(N, week, slot)``.
         hire_week: int32 (N,) week of hire (negative for staff in post at week 0).
         proficient_week: int32 (N,) first week proficient, ``NOT_YET`` until then.
+        willingness: float64 (N,) a lasting uniform per person (keyed by the person id): who
+            takes informal protégés (below ``informal.willing_share``).
         mentor: int32 (N,) slot of the current mentor, -1 if none.
         pair_kind: int8 (N,) 0 none, 1 formal (programme), 2 informal.
         quality, pair_age_weeks, pair_duration_weeks, contact_hours, focus_competency, sponsored:
@@ -153,6 +156,9 @@ class Workforce:
         self.proficient_week = np.full(n, NOT_YET, dtype=np.int32)
         for name, (dtype, value) in _PERSON_STATE.items():
             setattr(self, name, np.full(n, value, dtype=dtype))
+        # each person's lasting willingness to take informal protégés, a uniform keyed by
+        # the person id (sim.model.informal compares it with informal.willing_share)
+        self.willingness = counter_uniforms(key, 0, self.pid, STREAM_WILLING)
         self.initial_staff_quits = 0  # quits among the staff in post at week 0 (pid <= n)
         self._quit_mask = np.zeros(n, dtype=np.bool_)
         self._retire_mask = np.zeros(n, dtype=np.bool_)
@@ -330,6 +336,7 @@ class Workforce:
             getattr(self, name)[slots] = value
         self.active[slots] = True
         self.pid[slots] = pids
+        self.willingness[slots] = counter_uniforms(self.key, 0, pids, STREAM_WILLING)
         self.hire_week[slots] = week
         self.proficient_week[slots] = NOT_YET
 

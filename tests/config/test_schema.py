@@ -3,10 +3,10 @@
 import re
 import typing
 
-import annotated_types
 import pytest
 
 from sim.config import RelationshipSettings, Scenario, load_scenario
+from sim.config.schema import field_bounds
 from sim.errors import ScenarioError
 from tests.paths import ROOT
 
@@ -191,21 +191,6 @@ def _schema_field(dotted):
     return model.model_fields[name]
 
 
-def _bounds(info):
-    lo = hi = None
-    lo_open = hi_open = False
-    for item in info.metadata:
-        if isinstance(item, annotated_types.Ge):
-            lo = item.ge
-        elif isinstance(item, annotated_types.Gt):
-            lo, lo_open = item.gt, True
-        elif isinstance(item, annotated_types.Le):
-            hi = item.le
-        elif isinstance(item, annotated_types.Lt):
-            hi, hi_open = item.lt, True
-    return lo, lo_open, hi, hi_open
-
-
 def test_odd_lists_every_literature_field():
     named = {dotted for dotted, _, _ in _odd_parameter_rows()}
     assert set(LITERATURE_FIELDS) <= named
@@ -218,7 +203,7 @@ def test_odd_defaults_and_ranges_match_the_schema(dotted, default, bounds):
     assert float(default.split()[0]) == info.default, f"{dotted}: ODD says {default}"
     match = re.fullmatch(r"([\[(])(\S+), (\S+)([\])])", bounds.replace("−", "-"))
     assert match, f"{dotted}: range {bounds!r}"
-    lo, lo_open, hi, hi_open = _bounds(info)
+    lo, lo_open, hi, hi_open = field_bounds(info)
     assert (match[1] == "(", float(match[2])) == (lo_open, lo), f"{dotted}: {bounds}"
     if match[3] != "horizon":
         assert (match[4] == ")", float(match[3])) == (hi_open, hi), f"{dotted}: {bounds}"

@@ -1,6 +1,7 @@
 """The decision report of ``mentorsim plan``: no "nan", self-contained HTML, in a browser."""
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,14 +58,12 @@ def test_html_is_self_contained(report):
     assert "<style>" in page and "<link" not in page and "<script" not in page
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(),
-                    reason="/usr/bin/chromium is missing (apt-get install -y chromium)")
-def test_decision_html_renders_in_headless_chromium(report):
-    """Playwright drives the system Chromium: the page renders, its figures load, no errors."""
+@contextmanager
+def chromium_page(errors: list[str]):
+    """A Playwright page in the system Chromium that records page and console errors."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    decision, out = report
-    errors: list[str] = []
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
                                              args=["--no-sandbox"])
@@ -73,36 +72,35 @@ def test_decision_html_renders_in_headless_chromium(report):
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.on("console", lambda message: errors.append(message.text)
                     if message.type == "error" else None)
-            page.goto((out / "decision.html").as_uri(), wait_until="load", timeout=30_000)
-            page.wait_for_function("Array.from(document.images).every(i => i.complete)",
-                                   timeout=30_000)
-            assert page.title() == decision.title
-            rows = page.eval_on_selector_all("#headline tbody tr",
-                                             "rows => rows.map(r => r.cells[0].innerText)")
-            assert rows == [m.label for m in decision.metrics]
-            widths = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
-            assert len(widths) >= 2 and all(w > 0 for w in widths), widths
-            assert page.locator("h2").count() >= 3  # the report's sections are there
+            yield page
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+def test_decision_html_renders_in_headless_chromium(report):
+    """Playwright drives the system Chromium: the page renders, its figures load, no errors."""
+    decision, out = report
+    errors: list[str] = []
+    with chromium_page(errors) as page:
+        page.goto((out / "decision.html").as_uri(), wait_until="load", timeout=30_000)
+        page.wait_for_function("Array.from(document.images).every(i => i.complete)",
+                               timeout=30_000)
+        assert page.title() == decision.title
+        rows = page.eval_on_selector_all("#headline tbody tr",
+                                         "rows => rows.map(r => r.cells[0].innerText)")
+        assert rows == [m.label for m in decision.metrics]
+        widths = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
+        assert len(widths) >= 2 and all(w > 0 for w in widths), widths
+        assert page.locator("h2").count() >= 3  # the report's sections are there
     assert errors == []
 
 
 def test_a_broken_page_is_caught_by_the_browser_check(tmp_path):
     """The error listeners do see a failing script (so an empty list above means none)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing")
     page_file = tmp_path / "broken.html"
     page_file.write_text("<html><body><script>undefined_function()</script></body></html>")
     errors: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(page_file.as_uri(), wait_until="load")
-        finally:
-            browser.close()
+    with chromium_page(errors) as page:
+        page.goto(page_file.as_uri(), wait_until="load")
     assert errors and "undefined_function" in errors[0]

@@ -29,7 +29,10 @@ replication seeds are used at every design point (common random numbers), and as
 more replications keeps the seeds of the first ones.
 
 Each run has a stable id: the first 16 hex digits of the SHA-1 of the canonical JSON
-(sorted keys, no spaces) of ``{"parameters": ..., "seed": ...}``.
+(sorted keys, no spaces) of ``{"parameters": ..., "scenario": ..., "seed": ...}``, where
+``scenario`` is the digest of the resolved base scenario (:attr:`Sweep.base_digest`: the
+base file's content with the fixed overrides applied, every default written out). So an
+edited base scenario gives other run ids, and its runs never pass for the old ones.
 
 Parameter uncertainty (off by default in a sweep)::
 
@@ -175,6 +178,12 @@ class Sweep:
     def _base_json(self) -> str:
         return json.dumps(self.scenario.model_dump(mode="json"))
 
+    @cached_property
+    def base_digest(self) -> str:
+        """SHA-1 (16 hex digits) of the resolved base scenario's canonical JSON (run ids)."""
+        text = _canonical(self.scenario.model_dump(mode="json"))
+        return hashlib.sha1(text.encode()).hexdigest()[:16]
+
     def job(self, spec: RunSpec) -> tuple[str, dict[str, Any]]:
         """The base scenario as JSON text; the run's factor values and draw as overrides."""
         return self._base_json, {**spec.parameters, **spec.drawn}
@@ -233,15 +242,17 @@ class Sweep:
     def runs(self) -> list[RunSpec]:
         """Every run: each design point with each replication seed (and its draw)."""
         seeds = self.seeds()
+        base = self.base_digest
         if not self.priors:
             return [
-                RunSpec(run_id(point, seed), p, r, seed, point)
+                RunSpec(run_id(point, seed, base), p, r, seed, point)
                 for p, point in enumerate(self.points())
                 for r, seed in enumerate(seeds)
             ]
         draws = self.draws()
         return [
-            RunSpec(run_id({**point, "draw": draws[r]}, seed), p, r, seed, point, r, draws[r])
+            RunSpec(run_id({**point, "draw": draws[r]}, seed, base), p, r, seed, point, r,
+                    draws[r])
             for p, point in enumerate(self.points())
             for r, seed in enumerate(seeds)
         ]
@@ -300,9 +311,20 @@ def _canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def run_id(parameters: Mapping[str, Any], seed: int) -> str:
-    """Stable id of a run: SHA-1 of canonical JSON of parameters and seed, 16 hex digits."""
-    text = _canonical({"parameters": dict(parameters), "seed": int(seed)})
+def run_id(parameters: Mapping[str, Any], seed: int, scenario: str | None = None) -> str:
+    """Stable id of a run: SHA-1 of canonical JSON of parameters and seed, 16 hex digits.
+
+    Args:
+        parameters: The run's factor values (and anything else that tells runs apart).
+        seed: Its seed.
+        scenario: A digest of the scenario the parameters apply to (a sweep's
+            :attr:`Sweep.base_digest`), hashed in too when given.
+
+    """
+    data: dict[str, Any] = {"parameters": dict(parameters), "seed": int(seed)}
+    if scenario is not None:
+        data["scenario"] = scenario
+    text = _canonical(data)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 

@@ -7,12 +7,20 @@ renamed into place (:func:`staged_directory`; :func:`staged_files` for files joi
 directory), so an interrupted write never leaves a file or directory that looks
 finished. The layouts of run and sweep directories are in
 :mod:`sim.experiment.results` and :mod:`sim.experiment.runner`.
+
+One writer at a time: :func:`staged_directory` holds the directory's lock
+(:mod:`sim.experiment.lock`) while it writes, and so does the runner of sweeps and
+comparisons. Holding the lock, a writer knows that every staging directory
+(``.NAME.XXXXXXXX.partial``) or set-aside old directory (``.NAME.XXXXXXXX.old``) of its
+directory was left by a writer that died, and removes it (:func:`clean_stale_staging`),
+with a one-line notice; a lock-less writer could not tell them from a live writer's.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterator
@@ -23,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import ResultsError
+from sim.experiment.lock import holds, locked, notice
 
 MANIFEST = "manifest.json"
 
@@ -88,6 +97,50 @@ def _prepare_directory(out: Path, known_files: Collection[str]) -> Path:
     return staging
 
 
+def _staging_pattern(name: str) -> re.Pattern[str]:
+    """Names of the staging and set-aside directories of ``name``.
+
+    ``tempfile.mkdtemp``'s eight random characters exactly, so ``.a.b.XXXXXXXX.partial``
+    (of ``a.b``) is not taken for one of ``a``.
+    """
+    return re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.(partial|old)")
+
+
+def clean_stale_staging(out: str | Path) -> int:
+    """Remove the staging directories a dead writer of ``out`` left beside it.
+
+    Call it holding the lock of ``out`` (:mod:`sim.experiment.lock`): then no live writer
+    of ``out`` has a staging directory. A set-aside old directory (``.NAME.XXXXXXXX.old``,
+    left by a writer killed while it swapped the new directory in) is put back in place
+    when ``out`` is missing, so the last complete results are never lost.
+
+    Returns:
+        How many directories were removed or put back (each time with a notice).
+
+    Raises:
+        RuntimeError: The lock of ``out`` is not held (a bug).
+
+    """
+    out = Path(out)
+    if not holds(out):
+        raise RuntimeError(f"{out}: clean_stale_staging needs the directory's lock")
+    if not out.parent.is_dir():
+        return 0
+    pattern = _staging_pattern(out.name)
+    stale = sorted(p for p in out.parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir())
+    for path in stale:
+        kept = path / out.name
+        if path.suffix == ".old" and kept.is_dir() and not out.exists():
+            os.replace(kept, out)
+            notice(f"{out}: put back the results a killed writer had set aside in {path}")
+        shutil.rmtree(path, ignore_errors=True)
+    if stale:
+        notice(f"{out}: removed {len(stale)} staging director"
+               f"{'y' if len(stale) == 1 else 'ies'} left by a killed writer "
+               f"({', '.join(p.name for p in stale[:3])}{', ...' if len(stale) > 3 else ''})")
+    return len(stale)
+
+
 def _commit_directory(staging: Path, out: Path) -> None:
     """Replace ``out`` with the finished ``staging`` directory."""
     if out.exists():
@@ -102,6 +155,10 @@ def _commit_directory(staging: Path, out: Path) -> None:
 @contextmanager
 def staged_directory(out: str | Path, known_files: Collection[str] = ()) -> Iterator[Path]:
     """Write a whole directory out of sight, then put it in place at once.
+
+    The lock of ``out`` is held throughout (a second writer of ``out`` is refused at
+    once, naming the holder), and staging directories left beside ``out`` by a killed
+    writer are removed on entering (:func:`clean_stale_staging`).
 
     Everything is written into a hidden staging directory beside ``out``; leaving the
     ``with`` block normally replaces ``out`` with it (one rename), and leaving it by any
@@ -122,18 +179,21 @@ def staged_directory(out: str | Path, known_files: Collection[str] = ()) -> Iter
         The staging directory to write into.
 
     Raises:
-        ResultsError: ``out`` exists and is not a results directory of this kind (raised
-            on entering, before anything is written).
+        ResultsError: ``out`` exists and is not a results directory of this kind, or
+            another process is writing it (raised on entering, before anything is
+            written).
 
     """
     out = Path(out)
-    staging = _prepare_directory(out, known_files)
-    try:
-        yield staging
-        _commit_directory(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with locked(out):
+        clean_stale_staging(out)
+        staging = _prepare_directory(out, known_files)
+        try:
+            yield staging
+            _commit_directory(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
 
 
 @contextmanager

@@ -32,9 +32,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.model.relationships import FORMAL
-from sim.model.workforce import same_people
-
 #: Fewer people than this at a τ and the headline figures there are nan.
 MIN_PEOPLE = 10
 #: τ (weeks since first formal match) of the headline figures, besides "a year after".
@@ -127,6 +124,8 @@ class EffectProfile:
         if self.last_week is not None and week <= self.last_week:
             raise ValueError(f"week {week} observed after week {self.last_week}")
         self.last_week = week
+        from sim.model.workforce import same_people  # here: the figures import this module
+
         t_wf, c_wf = treated.workforce, control.workforce
         same = same_people(t_wf, c_wf)
         self._enter(week, t_wf, same)
@@ -169,6 +168,8 @@ class EffectProfile:
 
     def _enter(self, week: int, t_wf: Any, same: np.ndarray) -> None:
         """Start tracking people in a formal pair in the treated arm for the first time."""
+        from sim.model.relationships import FORMAL  # here: the figures import this module
+
         formal = np.flatnonzero(t_wf.active & (t_wf.pair_kind == FORMAL))
         if not formal.shape[0]:
             return

@@ -13,6 +13,7 @@ run has an underrepresented group and a majority, all in the house style
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,52 @@ def arms_frame(treated: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
     ], ignore_index=True)
 
 
+@dataclass(frozen=True)
+class RunFigureData:
+    """What a run's figures are drawn from: the run's frames and a few scenario fields.
+
+    Plain data (frames, strings, numbers), so it pickles without the model or the
+    configuration: :class:`sim.viz.drawing.FigureProcess` draws it in another process.
+
+    Attributes:
+        name: The scenario's name (figure titles).
+        seed: The run's seed, if recorded.
+        timeseries: The run's weekly reporters.
+        control_timeseries: The control arm's, or None.
+        gaps: The needs assessment (``gaps_by_group``), or None.
+        competencies: The scenario's competencies (the heat-map's columns), or None.
+        effect_profile: The effect profile by weeks since match, or None.
+        duration_weeks: The pair's planned duration (the effect profile's marks), or None.
+
+    """
+
+    name: str
+    seed: int | None
+    timeseries: pd.DataFrame
+    control_timeseries: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None
+    competencies: tuple[str, ...] | None = None
+    effect_profile: pd.DataFrame | None = None
+    duration_weeks: int | None = None
+
+    @classmethod
+    def of(cls, result: RunResult) -> RunFigureData:
+        """The figure data of a run."""
+        scenario = result.scenario
+        return cls(
+            name=scenario.name if scenario is not None else "run",
+            seed=result.manifest.get("seed"),
+            timeseries=result.timeseries,
+            control_timeseries=result.control_timeseries,
+            gaps=result.tables.get("gaps_by_group"),
+            competencies=(tuple(scenario.organisation.competencies)
+                          if scenario is not None else None),
+            effect_profile=result.tables.get("effect_profile"),
+            duration_weeks=(scenario.programme.duration_weeks if scenario is not None
+                            else None),
+        )
+
+
 def write_run_figures(result: RunResult, directory: str | Path) -> list[Path]:
     """Draw a run's figures into ``directory``: the figure hook of a run directory.
 
@@ -55,37 +102,41 @@ def write_run_figures(result: RunResult, directory: str | Path) -> list[Path]:
         The files written.
 
     """
+    return draw_run_figures(RunFigureData.of(result), directory)
+
+
+def draw_run_figures(data: RunFigureData, directory: str | Path) -> list[Path]:
+    """Draw the figures of :func:`write_run_figures` from a run's figure data.
+
+    Returns:
+        The files written.
+
+    """
     directory = Path(directory)
-    scenario = result.scenario
-    name = scenario.name if scenario is not None else "run"
-    seed = result.manifest.get("seed")
+    name, seed = data.name, data.seed
     written = [directory / "plot.png"]
-    plot_run(result.timeseries, written[0], name if seed is None else f"{name}, seed {seed}")
-    gaps = result.tables.get("gaps_by_group")
-    if gaps is not None:
-        competencies = scenario.organisation.competencies if scenario is not None else None
+    plot_run(data.timeseries, written[0], name if seed is None else f"{name}, seed {seed}")
+    if data.gaps is not None:
         written.append(directory / "gaps.png")
-        plot_gap_heatmap(gaps, competencies, written[-1],
+        plot_gap_heatmap(data.gaps, data.competencies, written[-1],
                          f"{name}: skill gaps by group and competency, week "
-                         f"{int(result.timeseries.index[-1])}")
-    if result.control_timeseries is not None:
+                         f"{int(data.timeseries.index[-1])}")
+    if data.control_timeseries is not None:
         written.append(directory / "programme_vs_control.png")
-        metrics = [m for m in PROGRAMME_VS_CONTROL if m in result.timeseries]
-        plot_programme_vs_control(arms_frame(result.timeseries, result.control_timeseries),
+        metrics = [m for m in PROGRAMME_VS_CONTROL if m in data.timeseries]
+        plot_programme_vs_control(arms_frame(data.timeseries, data.control_timeseries),
                                   metrics, path=written[-1],
                                   title=f"{name}: programme vs control (same seed)")
-    profile = result.tables.get("effect_profile")
+    profile = data.effect_profile
     if profile is not None and len(profile):
         written.append(directory / "effect_profile.png")
-        plot_effect_profile(
-            profile, scenario.programme.duration_weeks if scenario is not None else None,
-            written[-1], f"{name}: effect on the same people by weeks since match",
-        )
-    if has_groups(result.timeseries):
+        plot_effect_profile(profile, data.duration_weeks, written[-1],
+                            f"{name}: effect on the same people by weeks since match")
+    if has_groups(data.timeseries):
         written.append(directory / "equity.png")
-        plot_equity(result.timeseries, result.control_timeseries, written[-1],
+        plot_equity(data.timeseries, data.control_timeseries, written[-1],
                     f"{name}: underrepresented vs majority over time"
-                    + (" (dashed: control arm)" if result.control_timeseries is not None
+                    + (" (dashed: control arm)" if data.control_timeseries is not None
                        else ""))
     return written
 

@@ -87,7 +87,7 @@ def test_failure_while_drawing_leaves_nothing_that_looks_complete(tmp_path, monk
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(sim.viz.run_report, "write_run_figures", broken)
+    monkeypatch.setattr(sim.viz.run_report, "draw_run_figures", broken)  # in the child too
     out = tmp_path / "r"
     with pytest.raises(RuntimeError):
         cli.main(["run", str(BASELINE), "--out", str(out), "--quiet", *SMALL])

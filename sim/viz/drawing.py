@@ -1,0 +1,204 @@
+"""A run's figures drawn in a child process, its matplotlib imported while the run computes.
+
+Importing matplotlib and drawing a first figure costs about as much as a small run
+itself. :class:`FigureProcess` forks a child at once (before the parent imports the
+model); the child imports the figure modules and draws a throw-away figure (fonts and
+the PNG writer loaded) on the other core while the parent imports the model and runs,
+then waits. The parent hands it the run's :class:`~sim.viz.run_report.RunFigureData`
+and a directory (:meth:`FigureProcess.submit`), writes its data files meanwhile, and
+waits for the answer (:meth:`FigureProcess.wait`) before it writes the manifest, so a
+directory never looks complete before its figures are written::
+
+    with FigureProcess() as drawer:  # forks here
+        result = run_scenario(...)
+        with staged_directory(out, RUN_FILES) as staging, drawer:  # stopped first on a fault
+            hook = drawer.submit(RunFigureData.of(result), staging)
+            write_run_files(staging, result, hook)
+
+Entered again inside the staging block, it is stopped before a failed staging directory
+is removed, so it never draws into a directory being removed.
+
+An exception while drawing is raised again in the parent (the child's traceback added
+as a note); a child that dies raises :class:`FigureProcessError`. The child ignores
+Ctrl-C (the parent handles it and stops the child), ends at SIGTERM whatever handler the
+parent had installed, ends with the parent (``PR_SET_PDEATHSIG`` on Linux; at the pipe's
+end elsewhere), and is killed and reaped when the ``with`` block is left: it has nothing
+to clean up, since the staging directory it may have been drawing into is removed after.
+Where ``fork`` is not available the figures are drawn in the calling process, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.experiment.results import FigureHook
+    from sim.experiment.run import RunResult
+    from sim.viz.run_report import RunFigureData
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class FigureProcessError(RuntimeError):
+    """The process drawing the figures ended without answering (killed, or crashed)."""
+
+
+class FigureProcess:
+    """A child process that draws one run's figures (see the module's docstring).
+
+    Args:
+        enabled: False for no figures at all (``--no-plots``): no child, and
+            :meth:`submit` returns None.
+        warm: Draw a throw-away figure once the modules are imported (loads the fonts and
+            the PNG writer before the run's figures are wanted).
+
+    """
+
+    def __init__(self, enabled: bool = True, warm: bool = True) -> None:
+        self.enabled = enabled
+        self._pending: tuple[RunFigureData, Path] | None = None
+        self._process: Any = None
+        self._conn: Connection | None = None
+        if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+            return  # no figures, or drawn in this process by wait()
+        context = multiprocessing.get_context("fork")
+        self._conn, child_end = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child_end, self._conn, os.getpid(), warm),
+            name="mentorsim-figures", daemon=True)
+        self._process.start()
+        child_end.close()
+
+    def submit(self, data: RunFigureData, directory: str | Path) -> FigureHook | None:
+        """Start drawing ``data``'s figures into ``directory`` (returns at once).
+
+        Returns:
+            The figure hook to give :func:`sim.experiment.results.write_run_files` (it
+            waits for the figures: :meth:`hook`), or None when not enabled.
+
+        """
+        if not self.enabled:
+            return None
+        if self._pending is not None:
+            raise RuntimeError("FigureProcess draws one run's figures")
+        self._pending = (data, Path(directory))
+        if self._conn is not None:
+            self._conn.send((data, str(directory)))
+        return self.hook
+
+    def wait(self) -> list[Path]:
+        """Wait for the figures submitted; re-raise an exception the drawing raised.
+
+        Returns:
+            The files written.
+
+        Raises:
+            FigureProcessError: The child ended without answering.
+
+        """
+        if self._pending is None:
+            raise RuntimeError("FigureProcess.wait: nothing submitted")
+        if self._conn is None:
+            from sim.viz import run_report
+
+            return run_report.draw_run_figures(*self._pending)
+        try:
+            reply = self._conn.recv()
+        except (EOFError, OSError):
+            self._process.join(timeout=5)
+            raise FigureProcessError(
+                f"the process drawing the figures ended (exit code "
+                f"{self._process.exitcode}) before writing them") from None
+        if reply[0] == "done":
+            return [Path(p) for p in reply[1]]
+        _, error, text = reply
+        error.add_note(f"raised while drawing the figures, in the child process:\n{text}")
+        raise error
+
+    def hook(self, result: RunResult, directory: Path) -> list[Path]:
+        """The figure hook of :func:`sim.experiment.results.write_run_files`: :meth:`wait`."""
+        return self.wait()
+
+    def close(self) -> None:
+        """Kill the child (drawing or not) and reap it; safe to call twice."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join()
+            self._process = None
+
+    def __enter__(self) -> FigureProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _serve(conn: Connection, parent_end: Connection, parent: int, warm: bool) -> None:
+    """The child: import and warm up, then draw the one job the parent sends."""
+    parent_end.close()  # so the parent's end closing reaches this process as EOF
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: just end
+    _end_with_parent(parent)
+    failed: BaseException | None = None
+    try:
+        from sim.viz import run_report
+
+        if warm:
+            _warm_up()
+    except Exception as exc:  # noqa: BLE001 - reported when the figures are wanted
+        failed = exc
+    try:
+        job = conn.recv()
+    except (EOFError, OSError):
+        return  # the parent is gone or no longer wants figures
+    try:
+        if failed is not None:
+            raise failed
+        written = run_report.draw_run_figures(job[0], job[1])
+    except Exception as exc:  # noqa: BLE001 - every error goes back to the parent
+        text = traceback.format_exc()
+        try:
+            pickle.dumps(exc)
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        conn.send(("failed", exc, text))
+        return
+    conn.send(("done", [str(p) for p in written]))
+
+
+def _end_with_parent(parent: int) -> None:
+    """Ask the kernel to end this process when its parent ends (Linux; else nothing)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(0)
+
+
+def _warm_up() -> None:
+    """Draw a small throw-away figure in the house style (fonts, text, PNG writer)."""
+    import io
+
+    from sim.viz.style import figure, house_style
+
+    with house_style():
+        fig, axes = figure(1, 1, (2.0, 1.5))
+        axes[0, 0].plot([0, 1], [0, 1], label="warm")
+        axes[0, 0].set_title("warm")
+        axes[0, 0].legend(loc="best")
+        fig.savefig(io.BytesIO(), format="png")

@@ -283,3 +283,52 @@ def gap_scores(skills, required, weights, mentees, candidate_slots):
          for m in row]
         for e, row in zip(mentees, candidate_slots, strict=True)
     ]
+
+
+def beta_quantile(p, mean, sd):
+    """The p quantile of the beta distribution of mean ``mean`` and sd ``sd`` (var capped at
+    95% of its largest value), by bisection on scipy's incomplete beta function."""
+    from scipy.special import betainc
+
+    if sd <= 0:
+        return mean
+    max_var = mean * (1.0 - mean)
+    var = min(sd * sd, 0.95 * max_var)
+    concentration = max_var / var - 1.0
+    a, b = mean * concentration, (1.0 - mean) * concentration
+    lo, hi = 0.0, 1.0
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if betainc(a, b, mid) < p:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def group_sums(active, under, mentor, sponsored, quality, psychosocial, tenure, min_tenure,
+               service, level):
+    """Dict of the equity sums ("under_*" then "major_*"), row by row (lists)."""
+    names = ["headcount", "paired", "sponsored", "pair_quality", "pair_support", "seniors",
+             "service_hours", "level"]
+    sums = {f"{side}_{name}": 0.0 for side in ("under", "major") for name in names}
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        side = "under" if under[i] else "major"
+        paired = mentor[i] >= 0
+        senior = tenure[i] >= min_tenure
+        sums[f"{side}_headcount"] += 1
+        sums[f"{side}_level"] += level[i]
+        if sponsored[i]:
+            sums[f"{side}_sponsored"] += 1
+        if paired:
+            sums[f"{side}_paired"] += 1
+            sums[f"{side}_pair_quality"] += quality[i]
+            sums[f"{side}_pair_support"] += psychosocial[i]
+        if senior:
+            sums[f"{side}_seniors"] += 1
+            sums[f"{side}_service_hours"] += service[i]
+    return sums

@@ -9,10 +9,13 @@ arrays and scalars) and the public functions that check their inputs and call th
   (:func:`learn_week`, :func:`pair_index`, :class:`LearningRates`).
 * :mod:`~sim.kernels.matching`: gap scores and greedy matching under capacity
   (:func:`match_gap_targeted`, :func:`match_by_scores`).
+* :mod:`~sim.kernels.distributions`: beta quantiles of counter-based uniforms, for
+  hires' skills (:func:`beta_quantiles`).
 * :mod:`~sim.kernels.flows`: ageing, quits, retirements (:func:`age_and_leave`);
   commitment and promotions (:func:`update_outcomes`).
 * :mod:`~sim.kernels.sums`: the weekly sums the reporters are made of (:data:`SUMS`,
-  :class:`Sum`, :func:`weekly_sums`).
+  :class:`Sum`, :func:`weekly_sums`) and the equity reporters' sums by side
+  (:data:`GROUP_SUMS`, :func:`group_sums`).
 * :mod:`~sim.kernels.threads`: thread policy (serial twins, :func:`kernel_for`,
   :func:`set_threads`, :func:`configure_threading`).
 
@@ -22,6 +25,7 @@ threads (see :mod:`~sim.kernels.threads`). Every kernel has a slow, obvious twin
 ``tests/naive.py`` and is tested against it.
 """
 
+from sim.kernels.distributions import beta_quantiles
 from sim.kernels.flows import age_and_leave, update_outcomes
 from sim.kernels.learning import LearningRates, learn_week, pair_index
 from sim.kernels.matching import match_by_scores, match_gap_targeted
@@ -42,7 +46,19 @@ from sim.kernels.random import (
     STREAM_WILLING,
     counter_uniforms,
 )
-from sim.kernels.sums import N_SUMS, SUM_INDEX, SUM_NAMES, SUMS, Sum, weekly_sums
+from sim.kernels.sums import (
+    GROUP_SUM_INDEX,
+    GROUP_SUM_NAMES,
+    GROUP_SUMS,
+    N_GROUP_SUMS,
+    N_SUMS,
+    SUM_INDEX,
+    SUM_NAMES,
+    SUMS,
+    Sum,
+    group_sums,
+    weekly_sums,
+)
 from sim.kernels.threads import (
     SERIAL,
     configure_threading,
@@ -55,6 +71,10 @@ from sim.kernels.threads import (
 )
 
 __all__ = [
+    "GROUP_SUMS",
+    "GROUP_SUM_INDEX",
+    "GROUP_SUM_NAMES",
+    "N_GROUP_SUMS",
     "N_SUMS",
     "SERIAL",
     "STREAM_EARLY_ENDING",
@@ -77,8 +97,10 @@ __all__ = [
     "LearningRates",
     "Sum",
     "age_and_leave",
+    "beta_quantiles",
     "configure_threading",
     "counter_uniforms",
+    "group_sums",
     "kernel_for",
     "last_level_cache_bytes",
     "learn_week",

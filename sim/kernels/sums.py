@@ -230,3 +230,108 @@ def weekly_sums(
         ever_mentored, ever_formal, underrepresented, formal_prep_hours, group_format,
         hours_per_week, enablers, motivation_effect, threshold, time_share_out,
     )
+
+
+# (name, what is summed over the active employees of one side): the equity reporters'
+# sums, each for the underrepresented groups ("under_") and for everyone else ("major_").
+GROUP_SUMS: tuple[tuple[str, str], ...] = (
+    ("headcount", "employees"),
+    ("paired", "employees in a pair as a mentee now"),
+    ("sponsored", "employees with an active sponsor"),
+    ("pair_quality", "relationship quality of their pairs"),
+    ("pair_support", "psychosocial share of their pairs"),
+    ("seniors", "employees with at least the mentors' minimum tenure"),
+    ("service_hours", "weekly service hours of the seniors"),
+    ("level", "career level"),
+)
+GROUP_SUM_NAMES: tuple[str, ...] = tuple(
+    f"{side}_{name}" for side in ("under", "major") for name, _ in GROUP_SUMS
+)
+N_GROUP_SUMS = len(GROUP_SUM_NAMES)
+GROUP_SUM_INDEX: dict[str, int] = {name: i for i, name in enumerate(GROUP_SUM_NAMES)}
+
+
+@with_serial_twin()
+def _group_sums(active, underrepresented, mentor, sponsored, quality, psychosocial,
+                tenure_weeks, senior_min_tenure, service_hours, level):
+    """The sums of :data:`GROUP_SUMS` for each side, in one pass (order of GROUP_SUM_NAMES).
+
+    Rows are summed in blocks of ``BLOCK_ROWS`` (in parallel) and the blocks in order, so
+    the sums are the same on any number of threads.
+    """
+    n = active.shape[0]
+    n_side = N_GROUP_SUMS // 2
+    n_blocks = (n + BLOCK_ROWS - 1) // BLOCK_ROWS
+    blocks = np.zeros((n_blocks, N_GROUP_SUMS), dtype=np.float64)
+    for b in prange(n_blocks):
+        sums = blocks[b]
+        for i in range(b * BLOCK_ROWS, min((b + 1) * BLOCK_ROWS, n)):
+            if not active[i]:
+                continue
+            base = 0 if underrepresented[i] else n_side
+            paired = mentor[i] >= 0
+            senior = tenure_weeks[i] >= senior_min_tenure
+            sums[base] += 1.0
+            sums[base + 1] += 1.0 if paired else 0.0
+            sums[base + 2] += 1.0 if sponsored[i] else 0.0
+            sums[base + 3] += quality[i] if paired else 0.0
+            sums[base + 4] += psychosocial[i] if paired else 0.0
+            sums[base + 5] += 1.0 if senior else 0.0
+            sums[base + 6] += service_hours[i] if senior else 0.0
+            sums[base + 7] += level[i]
+    total = np.zeros(N_GROUP_SUMS, dtype=np.float64)
+    for b in range(n_blocks):
+        for j in range(N_GROUP_SUMS):
+            total[j] += blocks[b, j]
+    return total
+
+
+def group_sums(
+    active: np.ndarray,
+    underrepresented: np.ndarray,
+    mentor: np.ndarray,
+    sponsored: np.ndarray,
+    quality: np.ndarray,
+    psychosocial: np.ndarray,
+    tenure_weeks: np.ndarray,
+    senior_min_tenure: int,
+    service_hours: np.ndarray,
+    level: np.ndarray,
+    check: bool = True,
+) -> np.ndarray:
+    """The equity reporters' sums, for the underrepresented and for everyone else.
+
+    Args:
+        active: bool (N,), who is employed.
+        underrepresented: bool (N,), member of an underrepresented group.
+        mentor: int32 (N,), each mentee's mentor slot or -1.
+        sponsored: bool (N,), has an active sponsor.
+        quality: float64 (N,), relationship quality of each mentee's pair.
+        psychosocial: float64 (N,), psychosocial share of each mentee's pair.
+        tenure_weeks: int32 (N,), weeks since hire.
+        senior_min_tenure: Weeks of tenure that make a senior (a possible mentor).
+        service_hours: float64 (N,), this week's service hours.
+        level: int8 (N,), career level.
+        check: Validate the arguments first.
+
+    Returns:
+        float64 (N_GROUP_SUMS,), in the order of :data:`GROUP_SUM_NAMES` (index with
+        :data:`GROUP_SUM_INDEX`, e.g. ``"under_paired"``).
+
+    Raises:
+        ValueError: If an array has the wrong shape or dtype.
+
+    """
+    n = active.shape[0]
+    if check:
+        require_vectors(n, (
+            ("active", active, np.bool_), ("underrepresented", underrepresented, np.bool_),
+            ("mentor", mentor, np.int32), ("sponsored", sponsored, np.bool_),
+            ("quality", quality, np.float64), ("psychosocial", psychosocial, np.float64),
+            ("tenure_weeks", tenure_weeks, np.int32),
+            ("service_hours", service_hours, np.float64), ("level", level, np.int8),
+        ))
+    return kernel_for(_group_sums, n, 40)(
+        active, underrepresented, mentor, sponsored, quality, psychosocial, tenure_weeks,
+        int(senior_min_tenure), service_hours, level,
+    )

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.kernels import GROUP_SUM_NAMES, group_sums
+
 #: name -> description of the weekly equity reporters (under = underrepresented).
 EQUITY_REPORTERS: dict[str, str] = {
     "informal_access_ratio": "informal ties the underrepresented found so far, over those "
@@ -47,10 +49,6 @@ MAY_BE_NAN: frozenset[str] = frozenset({
 })
 
 
-def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.shape[0] else float("nan")
-
-
 def _under_mean(values: np.ndarray, under: np.ndarray) -> float:
     """Mean of the underrepresented groups' finite entries (nan if none)."""
     values = values[under]
@@ -58,8 +56,15 @@ def _under_mean(values: np.ndarray, under: np.ndarray) -> float:
     return float(values.mean()) if values.shape[0] else float("nan")
 
 
+def _per(top: float, bottom: float) -> float:
+    return top / bottom if bottom > 0 else float("nan")
+
+
 def equity_week(model) -> dict[str, float]:
     """Compute this week's equity reporters (see :data:`EQUITY_REPORTERS`).
+
+    One pass of :func:`sim.kernels.group_sums` over the slots gives every count and total,
+    for the underrepresented and for everyone else.
 
     Args:
         model: A :class:`~sim.model.model.MentoringModel` after its weekly flows.
@@ -70,37 +75,32 @@ def equity_week(model) -> dict[str, float]:
     """
     wf = model.workforce
     under_group = wf.underrepresented
-    active = wf.active
-    is_under = under_group[wf.group] & active
-    is_major = ~under_group[wf.group] & active
-    paired = wf.mentor >= 0
-    seniors = active & (wf.tenure_weeks >= model.scenario.programme.mentor_min_tenure_weeks)
-    service = model.service.hours
+    sums = group_sums(
+        wf.active, under_group[wf.group], wf.mentor, wf.sponsored, wf.quality,
+        wf.psychosocial, wf.tenure_weeks, model.scenario.programme.mentor_min_tenure_weeks,
+        model.service.hours, wf.level, check=model.steps == 0,
+    )
+    s = dict(zip(GROUP_SUM_NAMES, sums.tolist(), strict=True))
     access = model.informal.access()
     quits = model.last_flows.quits if model.last_flows is not None else np.empty(0, np.int64)
     quit_under = int(np.count_nonzero(under_group[wf.group[quits]])) if quits.shape[0] else 0
-    n_senior = int(np.count_nonzero(seniors))
+    n_senior = s["under_seniors"] + s["major_seniors"]
     return {
         "informal_access_ratio": _under_mean(access["access_ratio"], under_group),
         "informal_sponsorship_ratio": _under_mean(access["sponsorship_ratio"], under_group),
-        "underrepresented_in_pair": _mean(paired[is_under]),
-        "majority_in_pair": _mean(paired[is_major]),
-        "underrepresented_sponsored": _mean(wf.sponsored[is_under]),
-        "majority_sponsored": _mean(wf.sponsored[is_major]),
-        "underrepresented_pair_quality": _mean(wf.quality[is_under & paired]),
-        "majority_pair_quality": _mean(wf.quality[is_major & paired]),
-        "underrepresented_support": _mean(wf.psychosocial[is_under & paired]),
-        "underrepresented_senior_share": (
-            float(np.count_nonzero(seniors & is_under) / n_senior) if n_senior else float("nan")
-        ),
-        "underrepresented_service_hours": _mean(service[seniors & is_under]),
-        "majority_service_hours": _mean(service[seniors & is_major]),
-        "underrepresented_level": _mean(wf.level[is_under].astype(np.float64)),
-        "majority_level": _mean(wf.level[is_major].astype(np.float64)),
+        "underrepresented_in_pair": _per(s["under_paired"], s["under_headcount"]),
+        "majority_in_pair": _per(s["major_paired"], s["major_headcount"]),
+        "underrepresented_sponsored": _per(s["under_sponsored"], s["under_headcount"]),
+        "majority_sponsored": _per(s["major_sponsored"], s["major_headcount"]),
+        "underrepresented_pair_quality": _per(s["under_pair_quality"], s["under_paired"]),
+        "majority_pair_quality": _per(s["major_pair_quality"], s["major_paired"]),
+        "underrepresented_support": _per(s["under_pair_support"], s["under_paired"]),
+        "underrepresented_senior_share": _per(s["under_seniors"], n_senior),
+        "underrepresented_service_hours": _per(s["under_service_hours"], s["under_seniors"]),
+        "majority_service_hours": _per(s["major_service_hours"], s["major_seniors"]),
+        "underrepresented_level": _per(s["under_level"], s["under_headcount"]),
+        "majority_level": _per(s["major_level"], s["major_headcount"]),
         "underrepresented_quits": float(quit_under),
         "majority_quits": float(quits.shape[0] - quit_under),
-        "underrepresented_headcount": float(np.count_nonzero(is_under)),
+        "underrepresented_headcount": s["under_headcount"],
     }
-
-
-

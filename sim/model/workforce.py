@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betaincinv, ndtri
+from scipy.special import ndtri
 
 from sim.config import Scenario
 from sim.config.roster import Roster, read_roster
@@ -33,6 +33,7 @@ from sim.kernels import (
     STREAM_VACANCY,
     STREAM_WILLING,
     age_and_leave,
+    beta_quantiles,
     counter_uniforms,
 )
 from sim.units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
@@ -331,7 +332,7 @@ class Workforce:
         u = np.empty((slots.shape[0], k), dtype=np.float64)
         for c in range(k):
             u[:, c] = uniform(STREAM_HIRE_SKILL + c)
-        self.skills[slots] = _beta_quantiles(u, means, wf.hire_skill_sd)
+        self.skills[slots] = beta_quantiles(_open_unit(u), means, wf.hire_skill_sd)
         for name, (_, value) in _PERSON_STATE.items():
             getattr(self, name)[slots] = value
         self.active[slots] = True
@@ -426,26 +427,3 @@ def _category(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
 def _open_unit(u: np.ndarray) -> np.ndarray:
     """Uniforms in [0, 1) moved off 0, so that inverse CDFs stay finite."""
     return np.maximum(u, _LOWEST_UNIFORM)
-
-
-def _beta_quantiles(u: np.ndarray, mean: np.ndarray, sd: float) -> np.ndarray:
-    """Beta quantiles at uniforms ``u``, one per entry of ``mean``, with that mean and sd ``sd``.
-
-    The variance is capped at 95% of its largest possible value for the mean.
-
-    Args:
-        u: Uniforms in [0, 1), the shape of ``mean``.
-        mean: Means in (0, 1).
-        sd: Standard deviation (0 gives the means).
-
-    Returns:
-        float64 array in (0, 1) of the shape of ``mean``.
-
-    """
-    mean = np.asarray(mean, dtype=np.float64)
-    if sd <= 0:
-        return mean.copy()
-    max_var = mean * (1.0 - mean)
-    var = np.minimum(sd * sd, 0.95 * max_var)
-    concentration = max_var / var - 1.0
-    return betaincinv(mean * concentration, (1.0 - mean) * concentration, _open_unit(u))

@@ -120,3 +120,39 @@ def test_weekly_sums_same_on_any_thread_count():
         set_threads(None)
     for other in results[1:]:
         np.testing.assert_array_equal(results[0], other)
+
+
+def _group_state(n, seed):
+    rng = np.random.default_rng(seed)
+    mentor = np.where(rng.random(n) < 0.3, rng.integers(0, n, n), -1).astype(np.int32)
+    return (rng.random(n) < 0.9, rng.random(n) < 0.25, mentor, rng.random(n) < 0.1,
+            rng.random(n), rng.uniform(0.5, 1.0, n), rng.integers(0, 600, n).astype(np.int32),
+            260, rng.uniform(0.0, 3.0, n), rng.integers(0, 5, n).astype(np.int8))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_group_sums_match_naive(seed):
+    from sim.kernels import GROUP_SUM_NAMES, N_GROUP_SUMS, group_sums
+
+    state = _group_state(50 + 37 * seed, seed)
+    sums = group_sums(*state)
+    expected = naive.group_sums(*(x.tolist() if isinstance(x, np.ndarray) else x
+                                  for x in state))
+    assert tuple(expected) == GROUP_SUM_NAMES and sums.shape == (N_GROUP_SUMS,)
+    np.testing.assert_allclose(sums, list(expected.values()), rtol=0, atol=1e-12)
+
+
+def test_group_sums_are_the_same_on_one_and_two_threads():
+    from sim.kernels import group_sums
+
+    state = _group_state(30_000, 3)
+    serial = SERIAL[kernels._group_sums](*state)
+    set_threads(2)
+    try:
+        parallel = kernels._group_sums(*state)
+    finally:
+        set_threads(None)
+    np.testing.assert_array_equal(serial, parallel)
+    np.testing.assert_array_equal(group_sums(*state), serial)
+    with pytest.raises(ValueError, match="level"):
+        group_sums(*state[:-1], state[-1].astype(np.int64))

@@ -14,6 +14,7 @@ import numpy as np
 from sim.kernels import (
     SERIAL,
     LearningRates,
+    distributions,
     flows,
     kernel_for,
     last_level_cache_bytes,
@@ -84,8 +85,9 @@ def test_kernel_for_takes_the_serial_twin_below_the_threshold():
 
 
 def test_every_parallel_kernel_has_a_serial_twin_of_the_same_source():
-    parallel = [sums._weekly_sums, flows._age_and_leave, flows._update_outcomes,
-                learning._learn_week, learning._pair_deltas, matching._gap_scores]
+    parallel = [sums._weekly_sums, sums._group_sums, flows._age_and_leave,
+                flows._update_outcomes, learning._learn_week, learning._pair_deltas,
+                matching._gap_scores, distributions._beta_quantiles]
     assert set(parallel) == set(SERIAL)
     for kernel in parallel:
         twin = SERIAL[kernel]

@@ -39,7 +39,38 @@ def execute(args: argparse.Namespace) -> int:
         )
     print(f"mentorsim app: serving http://{args.host}:{args.port}/ (Ctrl-C stops it)",
           flush=True)
+    return serve(command(args.host, args.port, not args.no_open))
+
+
+def serve(argv: list[str], grace_seconds: float = 5.0) -> int:
+    """Run the server ``argv`` until it exits or this command is stopped.
+
+    The server dies with this process (:func:`sim.experiment.lifetime.die_with_parent`:
+    even a SIGKILL of ``mentorsim app`` frees the port); Ctrl-C or SIGTERM stops it
+    (SIGTERM, then SIGKILL after ``grace_seconds``) and waits for it to exit before
+    returning, so the port is free when the command ends.
+
+    Returns:
+        The server's exit code; 0 when stopped by Ctrl-C, 143 by SIGTERM.
+
+    """
+    import os
+    import signal
+
+    from sim.experiment import lifetime
+
+    server = subprocess.Popen(argv, preexec_fn=lifetime.die_with_parent(os.getpid()))  # noqa: PLW1509 - prctl must run in the child
+    unregister = lifetime.register_children(lambda: [server.pid])
     try:
-        return subprocess.call(command(args.host, args.port, not args.no_open))
+        return server.wait()
     except KeyboardInterrupt:
-        return 0
+        server.terminate()
+        try:
+            server.wait(grace_seconds)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        received = lifetime.received()
+        return 0 if received in (None, signal.SIGINT) else lifetime.exit_code(received)
+    finally:
+        unregister()

@@ -8,6 +8,7 @@ with exit code 2; anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -29,6 +30,7 @@ from sim.cli import (
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
+STOPPED = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated (SIGTERM)"}
 COMMANDS = (run, validate, forecast, rollout, scenarios, compare, plan, sweep, analyse, calibrate,
             optimise, rerun, app)
 
@@ -57,16 +59,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``mentorsim`` command; returns the exit code."""
+    """Entry point of the ``mentorsim`` command; returns the exit code.
+
+    SIGTERM is handled like Ctrl-C (:func:`sim.experiment.lifetime.handle_signals`): the
+    command stops, says on one line what is on disk (``--out``, or the directory the
+    command declared: complete, unchanged, incomplete or not written), and exits with
+    130 (SIGINT) or 143 (SIGTERM); a second signal stops it at once.
+    """
+    from sim.experiment import lifetime
+
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except MentorsimError as exc:
-        print(f"mentorsim: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("mentorsim: interrupted; no results were written", file=sys.stderr)
-        return 130
+    lifetime.forget_outputs()
+    if getattr(args, "out", None):
+        lifetime.declare_output(args.out)
+    with lifetime.handle_signals(lambda signum: lifetime.describe_outputs()):
+        try:
+            code = args.func(args)
+        except MentorsimError as exc:
+            print(f"mentorsim: error: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            signum = lifetime.received() or signal.SIGINT
+            print(f"mentorsim: {STOPPED[signum]}; {lifetime.describe_outputs()}",
+                  file=sys.stderr)
+            return lifetime.exit_code(signum)
+    received = lifetime.received()
+    if received is not None and code == lifetime.exit_code(signal.SIGINT):
+        return lifetime.exit_code(received)  # a command's own Ctrl-C message, for SIGTERM
+    return code
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from sim.config import Scenario, apply_draw, check_seed, prior_set, resolved_pri
 from sim.config.schema import Prior
 from sim.errors import ResultsError, ScenarioError
 from sim.experiment.designs import RunSpec, parameter_draws, replication_seeds, run_id
+from sim.experiment.limits import check_comparison_size
 from sim.experiment.results import RUNS, read_run_file
 from sim.experiment.runner import REPORT_FILES, SweepOutcome, run_manifest, run_plan
 from sim.experiment.store import MANIFEST, write_json
@@ -125,6 +126,7 @@ class ComparisonSweep:
         k = seeds_per_draw if seeds_per_draw is not None else (2 if uncertainty else 1)
         if k < 1:
             raise ResultsError(f"--seeds-per-draw = {k}: need at least 1 seed per draw")
+        check_comparison_size(len(scenarios), reps, k)  # before any seed is made
         root = next(iter(scenarios.values())).seed if seed is None \
             else check_seed(seed, "--seed")
         priors, label, not_drawn = (common_priors(scenarios) if uncertainty

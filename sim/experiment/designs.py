@@ -399,6 +399,7 @@ def sweep_from_dict(data: Mapping[str, Any], source: str, root: str | Path = "."
             raise ScenarioError(
                 f"{source}: samples = {spec.samples}: must be a power of 2 for a Sobol design"
             )
+    check_design_size(spec, factors, source)
     priors = _sweep_priors(spec, scenario, factors, fixed, source)
     sweep = Sweep(source, spec, str(base_path), scenario, factors, priors)
     _check_points(sweep)
@@ -523,6 +524,30 @@ def _prior_factors(spec: SweepFile, base: Scenario, source: str, taken: set[str]
             raise ScenarioError(f"{source}: sobol.priors: {name!r} is also a factor")
     return tuple(Factor(name, bounds=(0.0, 1.0), integer=_is_integer(_field_type(
         name, source, "sobol.priors")), prior=prior) for name, prior in priors.items())
+
+
+def check_design_size(spec: SweepFile, factors: tuple[Factor, ...], source: str) -> None:
+    """Refuse a design of more runs than the limit, from its sizes (before making it).
+
+    See :mod:`sim.experiment.limits` (``MENTORSIM_MAX_RUNS`` raises the limit).
+
+    Raises:
+        ResourceLimitError: One line naming the field (``factors``, ``samples``) and
+            the size.
+
+    """
+    from sim.experiment.limits import check_runs, design_size
+
+    points = design_size(spec.design, spec.samples, [len(f.levels or ()) for f in factors],
+                         len(factors), spec.second_order)
+    reps = spec.replications
+    times = f" x {reps:,} replications" if reps > 1 else ""
+    if spec.design == "grid":
+        what = f"{source}: factors: a grid of {points:,} points{times}"
+    else:
+        what = (f"{source}: samples = {spec.samples}: a {spec.design} design of "
+                f"{points:,} points ({len(factors)} factors){times}")
+    check_runs(points * reps, what)
 
 
 def _check_level(base: Scenario, name: str, level: Any, where: str) -> None:

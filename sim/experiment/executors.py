@@ -11,18 +11,30 @@ function, run once in every new worker process; the sweep runner's imports the m
 numba's cached kernels are loaded before the first run). Importing mesa forces
 multiprocessing's start method to ``spawn``; the process pool gets an explicit spawn
 context and its workers are reused across calls, so the start-up is paid once per worker.
+
+Workers die with the process that started them: every pool worker is bound to it
+(:func:`sim.experiment.lifetime.init_worker`: SIGKILL on the parent's death, SIGINT left
+to the parent), and leaving the ``with`` block by an exception (Ctrl-C, SIGTERM, an
+error) ends the pool's workers instead of waiting for their runs; leaving it normally
+waits for them. A local Dask cluster's worker processes exit by themselves when the pipe
+from their nanny (in this process) closes, which a SIGKILL of this process does too
+(Dask's own watchdog, ``distributed.process``); tests/cli/test_signals.py checks both.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Literal
 
 from sim.errors import MentorsimError
+from sim.experiment import lifetime
 
 ExecutorKind = Literal["serial", "processes", "dask"]
 KINDS: tuple[str, ...] = ("serial", "processes", "dask")
@@ -62,13 +74,18 @@ def check_options(kind: str, workers: int | None) -> None:
     """Check an executor kind and worker count before anything is started or written.
 
     Raises:
-        MentorsimError: Unknown kind, or fewer than one worker.
+        MentorsimError: Unknown kind, fewer than one worker, or more than
+            :func:`sim.experiment.limits.max_workers`.
 
     """
+    from sim.experiment.limits import check_workers
+
     if kind not in KINDS:
         raise MentorsimError(f"--executor = {kind!r}: expected one of {', '.join(KINDS)}")
     if workers is not None and workers < 1:
         raise MentorsimError(f"--workers = {workers}: expected at least 1")
+    if workers is not None and kind != "serial":
+        check_workers(workers)
 
 
 @contextmanager
@@ -100,16 +117,48 @@ def make_executor(
     elif kind == "processes":
         n = workers or default_workers()
         pool = ProcessPoolExecutor(
-            max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
+            max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+            initializer=lifetime.init_worker, initargs=(os.getpid(), warm_up),
         )
         pool.workers = n  # type: ignore[attr-defined]
+        unregister = lifetime.register_children(lambda: _pool_pids(pool))
         try:
             yield pool
-        finally:
+        except BaseException:
+            stop_pool(pool)
+            raise
+        else:
             pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            unregister()
     else:
         with _dask_executor(workers, scheduler, warm_up) as executor:
             yield executor
+
+
+def _pool_pids(pool: ProcessPoolExecutor) -> list[int]:
+    processes = getattr(pool, "_processes", None) or {}
+    return [p.pid for p in list(processes.values()) if p.pid is not None]
+
+
+def stop_pool(pool: ProcessPoolExecutor, grace_seconds: float = 2.0) -> None:
+    """Stop a process pool now: cancel what is queued, end its workers, do not wait.
+
+    The workers are sent SIGTERM, then SIGKILL after ``grace_seconds`` if still alive;
+    ``shutdown(wait=True)`` would wait for the runs in progress, which is what a second
+    Ctrl-C used to hang on.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(grace_seconds)
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGKILL)
+                process.join(grace_seconds)
 
 
 @contextmanager
@@ -122,6 +171,7 @@ def _dask_executor(workers: int | None, scheduler: str | None,
             "--executor dask needs dask.distributed: pip install -e '.[dask]'"
         ) from None
     cluster = None
+    unregister = None
     try:
         if scheduler is None:
             cluster = LocalCluster(
@@ -129,13 +179,17 @@ def _dask_executor(workers: int | None, scheduler: str | None,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                silence_logs=logging.ERROR,  # not a warning per task cancelled by Ctrl-C
             )
+            unregister = lifetime.register_children(lambda: lifetime.children_of(os.getpid()))
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout="20s")
     except OSError as exc:
         if cluster is not None:
             cluster.close()
+        if unregister is not None:
+            unregister()
         raise MentorsimError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     try:
         if warm_up is not None:
@@ -148,3 +202,5 @@ def _dask_executor(workers: int | None, scheduler: str | None,
         client.close()
         if cluster is not None:
             cluster.close()
+        if unregister is not None:
+            unregister()

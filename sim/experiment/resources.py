@@ -109,13 +109,31 @@ def estimate_memory_bytes(scenario: Scenario) -> int:
         with the employees and weeks counted twice when a control arm is run.
 
     """
-    n = scenario.organisation.headcount
-    k = scenario.n_competencies
-    per_employee = (state_bytes_per_employee(k) + WORK_BYTES_PER_EMPLOYEE
-                    + WORK_BYTES_PER_EMPLOYEE_COMPETENCY * k)
-    arms = 2 if has_control_arm(scenario) else 1
-    weeks = scenario.horizon_weeks + 1
-    return int(FIXED_OVERHEAD_BYTES + arms * (n * per_employee + weeks * BYTES_PER_WEEK))
+    return estimate_bytes(scenario.organisation.headcount, scenario.n_competencies,
+                          scenario.horizon_weeks, arms(scenario))
+
+
+def arms(scenario: Scenario) -> int:
+    """Models alive at the end of a run of ``scenario``: 2 with a control arm, else 1."""
+    return 2 if has_control_arm(scenario) else 1
+
+
+def estimate_bytes(headcount: int, n_competencies: int, horizon_weeks: int,
+                   n_arms: int = 1) -> int:
+    """:func:`estimate_memory_bytes` from the sizes that drive it.
+
+    Args:
+        headcount: Employees.
+        n_competencies: Competencies K.
+        horizon_weeks: Weeks simulated.
+        n_arms: 2 with a control arm, else 1.
+
+    """
+    per_employee = (state_bytes_per_employee(n_competencies) + WORK_BYTES_PER_EMPLOYEE
+                    + WORK_BYTES_PER_EMPLOYEE_COMPETENCY * n_competencies)
+    weeks = horizon_weeks + 1
+    return int(FIXED_OVERHEAD_BYTES
+               + n_arms * (headcount * per_employee + weeks * BYTES_PER_WEEK))
 
 
 def available_memory_bytes() -> int:
@@ -154,7 +172,8 @@ def _cgroup_headroom() -> int | None:
         return None
 
 
-def _mb(n: int) -> str:
+def format_bytes(n: int) -> str:
+    """Bytes as ``"1.5 GB"`` or ``"464 MB"``, for messages."""
     return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
 
 
@@ -180,8 +199,9 @@ def check_memory(scenario: Scenario, source: str = "<scenario>",
         org = scenario.organisation
         raise ResourceLimitError(
             f"{source}: organisation.headcount = {org.headcount} with "
-            f"{scenario.n_competencies} competencies needs about {_mb(estimate)} of memory, "
-            f"but {_mb(available)} is available (at most {int(MAX_SHARE * 100)}% may be "
-            "used); reduce the headcount or the competencies, or use a larger machine"
+            f"{scenario.n_competencies} competencies needs about {format_bytes(estimate)} of "
+            f"memory, but {format_bytes(available)} is available (at most "
+            f"{int(MAX_SHARE * 100)}% may be used); reduce the headcount or the "
+            "competencies, or use a larger machine"
         )
     return estimate

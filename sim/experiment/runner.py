@@ -52,7 +52,8 @@ import pandas as pd
 from sim.config import scenario_from_dict, with_overrides
 from sim.errors import ResultsError
 from sim.experiment.designs import RunSpec
-from sim.experiment.executors import check_options, make_executor
+from sim.experiment.executors import make_executor
+from sim.experiment.limits import check_plan
 from sim.experiment.provenance import cpu, describe_difference, fingerprint, same_code
 from sim.experiment.results import (
     IDENTITY,
@@ -498,7 +499,7 @@ def run_plan(
     """
     from tqdm import tqdm
 
-    check_options(executor, workers)
+    check_plan(plan, executor, workers, scheduler)  # runs, workers, memory: before any claim
     started = _now()
     store = SweepStore(out, plan, force_new)
     specs = plan.runs()

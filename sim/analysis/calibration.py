@@ -29,12 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from sim.analysis.effect_profile import TWELVE_MONTHS_WEEKS, EffectProfile, at
 from sim.analysis.evaluation import control_scenario
 from sim.config import Scenario
 from sim.config.loading import _error_line
+from sim.config.schema import StrictValues
 from sim.config.toml import read_toml
 from sim.errors import ScenarioError
 from sim.model import MentoringModel
@@ -46,7 +47,7 @@ from sim.units import WEEKS_PER_YEAR
 MISSING_PENALTY = 1.0e4
 
 
-class Target(BaseModel):
+class Target(StrictValues):
     """One observed summary statistic and its uncertainty.
 
     Attributes:
@@ -65,7 +66,7 @@ class Target(BaseModel):
     source: str = ""
 
 
-class Targets(BaseModel):
+class Targets(StrictValues):
     """A targets file: a description and at least one statistic of :data:`STATISTICS`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from sim.config.loading import _error_line, check_seed
-from sim.config.schema import Objective
+from sim.config.schema import Objective, StrictValues
 from sim.config.toml import read_toml
 from sim.errors import ScenarioError
 
@@ -104,7 +104,7 @@ DEFAULT_METRICS = ("performance", "d", "time_to_proficiency", "retention", "acce
 """The metrics decided on when a plan names none."""
 
 
-class PlanFile(BaseModel):
+class PlanFile(StrictValues):
     """A validated plan file (see the module docstring).
 
     Attributes:

@@ -43,17 +43,20 @@ REMOVED_KEYS: dict[str, str] = {
 }
 
 
-class _Section(BaseModel):
-    # inf and NaN are refused in every float field of every section and of Scenario (a
-    # bound like ge=0 alone lets inf in); the sections' validators rely on finite values
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+class StrictValues(BaseModel):
+    """A model whose values keep their meaning: no booleans as numbers, no unwritable text.
 
-    # true/false are refused where a number is expected and numbers where true/false is:
-    # pydantic would read true as 1 (``--set horizon_weeks=true`` silently one week) and 1
-    # as true
+    Every mentorsim input model (scenario sections, plan, sweep and targets files) derives
+    from it. true/false are refused where a number is expected and numbers where true/false
+    is: pydantic would read true as 1 (``--set horizon_weeks=true`` silently one week) and 1
+    as true. Text must be writable and fit on a line: a lone surrogate (an undecodable byte
+    of a command line) cannot be written as UTF-8, and a control character would garble a
+    one-line message or a terminal; a tab or a newline is kept except in a ``name``.
+    """
+
     @field_validator("*", mode="before")
     @classmethod
-    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+    def _values_keep_their_meaning(cls, value: Any, info: ValidationInfo) -> Any:
         annotation = cls.model_fields[info.field_name].annotation
         if _is_number(annotation) and isinstance(value, bool):
             raise ValueError("expected a number, not true or false")
@@ -62,7 +65,46 @@ class _Section(BaseModel):
             raise ValueError("expected numbers, not true or false")
         if annotation is bool and not isinstance(value, bool):
             raise ValueError("expected true or false")
+        for text in (value if isinstance(value, list | tuple) else [value]):
+            if isinstance(text, str):
+                check_text(text, allow_lines=info.field_name != "name")
         return value
+
+
+def check_text(text: str, allow_lines: bool = True) -> str:
+    """Refuse text that cannot be written as UTF-8 or holds control characters.
+
+    Args:
+        text: The value.
+        allow_lines: Tabs and newlines are allowed (a description), else refused too.
+
+    Returns:
+        ``text``.
+
+    Raises:
+        ValueError: A lone surrogate, or a control character (U+0000-U+001F, U+007F-U+009F)
+            other than an allowed tab or newline.
+
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"not valid text: character {exc.start + 1} is not UTF-8 (a byte "
+                         "that is not text, e.g. from a command line in another "
+                         "encoding)") from None
+    allowed = "\t\n" if allow_lines else ""
+    for i, char in enumerate(text):
+        if (char < " " or "\x7f" <= char <= "\x9f") and char not in allowed:
+            raise ValueError(f"character {i + 1} is the control character U+{ord(char):04X}; "
+                             "text may not hold control characters"
+                             + ("" if allow_lines else " (nor a tab or newline in a name)"))
+    return text
+
+
+class _Section(StrictValues):
+    # inf and NaN are refused in every float field of every section and of Scenario (a
+    # bound like ge=0 alone lets inf in); the sections' validators rely on finite values
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _is_number(annotation: Any) -> bool:

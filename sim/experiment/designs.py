@@ -62,10 +62,11 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from sim.config import Prior, Scenario, read_toml, scenario_from_dict, with_overrides
 from sim.config.bundled import is_bundled, scenario_file
+from sim.config.schema import StrictValues
 from sim.config.uncertainty import draw_parameters, prior_set, prior_values, resolved_priors
 from sim.errors import MentorsimError, ScenarioError
 from sim.experiment.prior_sweeps import SobolOptions, select_priors
@@ -73,7 +74,7 @@ from sim.experiment.prior_sweeps import SobolOptions, select_priors
 Design = Literal["grid", "lhs", "sobol"]
 
 
-class SweepFile(BaseModel):
+class SweepFile(StrictValues):
     """The sweep file as written (before factor names and levels are checked)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

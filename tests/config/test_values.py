@@ -1,0 +1,108 @@
+"""Values that would change meaning: booleans as numbers, text that cannot be written back.
+
+Issue 18, class 6. ``rng=RandomState``, ``employee_at(-1)`` and a list-valued sweep factor
+are tested beside their code (tests/model/test_model.py, tests/experiment/test_designs.py).
+"""
+
+import tomllib
+
+import pytest
+
+from sim.analysis.calibration import load_targets
+from sim.config import dumps_toml, load_scenario, scenario_from_dict
+from sim.config.plan_file import load_plan_file
+from sim.config.schema import Scenario, check_text
+from sim.errors import ScenarioError
+from sim.experiment.designs import load_sweep
+from tests.cli.test_bad_input import cli
+
+
+def test_set_horizon_true_is_refused_by_the_command_not_run_for_one_week(tmp_path):
+    code, out, err = cli(["run", "baseline", "--set", "horizon_weeks=true", "--out",
+                          tmp_path / "r", "--quiet", "--no-plots"])
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "horizon_weeks = True: expected a number" in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("data, where", [
+    ({"organisation": {"headcount": True}}, "organisation.headcount = True"),
+    ({"programme": {"enabled": 1}}, "programme.enabled = 1"),
+    ({"seed": False}, "seed = False"),
+])
+def test_booleans_and_numbers_swapped_are_refused_through_the_python_api(data, where):
+    with pytest.raises(ScenarioError, match=where.replace(".", r"\.")):
+        scenario_from_dict(data, "<api>")
+    with pytest.raises(ValueError, match="true or false"):
+        Scenario.model_validate(data)
+
+
+def test_a_sweep_file_takes_no_boolean_for_a_count(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('base = "baseline"\nreplications = true\n[factors]\n'
+                    '"workforce.annual_turnover" = [0.1, 0.2]\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"replications = True: .*not true or false"):
+        load_sweep(path)
+    path.write_text('base = "baseline"\nsecond_order = 1\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="second_order = 1: .*expected true or false"):
+        load_sweep(path)
+
+
+def test_a_plan_file_takes_no_boolean_for_its_reps(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('organisation = "baseline"\nreps = true\n[designs.a]\n'
+                    '"programme.enabled" = true\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="reps = True: expected a number"):
+        load_plan_file(path)
+
+
+def test_a_targets_file_takes_no_boolean_for_a_week(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text("[annual_quit_rate]\nvalue = 0.1\nsd = 0.01\nweek = true\n",
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError, match="annual_quit_rate.week = True: expected a number"):
+        load_targets(path)
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "a\x1b[31mred", "x\x7f", "\x85", "tab\tin\nname"])
+def test_control_characters_in_a_name_are_refused_in_one_line(text):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("baseline", {"name": text})
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith("baseline: name = ")
+    assert "control character U+" in message
+
+
+def test_a_description_may_hold_tabs_and_newlines_but_not_escapes():
+    scenario = load_scenario("baseline", {"description": "line one\n\tline two"})
+    assert scenario.description == "line one\n\tline two"
+    with pytest.raises(ScenarioError, match=r"description = .*U\+001B"):
+        load_scenario("baseline", {"description": "\x1b[2J"})
+
+
+def test_an_undecodable_command_line_byte_is_refused_not_a_traceback_at_writing(tmp_path):
+    # Python decodes a command line's non-UTF-8 bytes to lone surrogates
+    code, out, err = cli(["run", "baseline", "--set", "name=caf\udce9", "--out",
+                          tmp_path / "r", "--quiet", "--no-plots"])
+    assert code == 2 and "not valid text: character 4 is not UTF-8" in err
+    assert err.count("\n") == 1 and not (tmp_path / "r").exists()
+
+
+def test_the_written_scenario_round_trips_whatever_text_it_holds():
+    text = "Équipe «nord» — ☃ \"quoted\" \\ back\nslash\ttab ' '''"
+    scenario = load_scenario("mentoring", {"description": text, "name": "Équipe ☃ \"x\""})
+    written = scenario.to_toml()
+    assert scenario_from_dict(tomllib.loads(written), "<written>") == scenario
+
+
+def test_the_toml_writer_escapes_control_characters():
+    data = {"s": "".join(map(chr, range(32))) + "\x7f"}
+    written = dumps_toml(data)
+    assert all(ord(c) >= 32 or c in "\t\n" for c in written)  # TOML allows a raw tab
+    assert tomllib.loads(written) == data
+
+
+def test_check_text_allows_ordinary_unicode_and_names_the_position():
+    assert check_text("naïve ☃ 名前") == "naïve ☃ 名前"
+    with pytest.raises(ValueError, match="character 3 is the control character U\\+000A"):
+        check_text("ab\ncd", allow_lines=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(subparsers) -> None:
@@ -22,9 +23,14 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Analyse the directory and print a short report."""
-    from sim.viz.sweep_report import analyse
+    from sim.experiment.paths import check_out, write_errors
+    from sim.viz.sweep_report import ANALYSIS, analyse
 
-    analysis = analyse(args.directory, args.outcomes, args.heatmap, plots=not args.no_plots)
+    directory = Path(args.directory)
+    if directory.is_dir():  # else analyse says the directory is missing
+        check_out(directory / ANALYSIS, "the analysis directory")
+    with write_errors(directory / ANALYSIS):
+        analysis = analyse(directory, args.outcomes, args.heatmap, plots=not args.no_plots)
     print(analysis.format())
     print(f"wrote {analysis.directory}/: " + ", ".join(p.name for p in analysis.files))
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import add_set_option, overrides
+from sim.cli.common import add_set_option, out_path, overrides, scheduler_address
 
 
 def register(subparsers) -> None:
@@ -25,7 +25,7 @@ def register(subparsers) -> None:
                      help="generations of ABC-SMC (default: 5)")
     cal.add_argument("--workers", type=int, default=1,
                      help="processes evaluating particles (default: 1)")
-    cal.add_argument("--scheduler", metavar="ADDRESS",
+    cal.add_argument("--scheduler", metavar="ADDRESS", type=scheduler_address,
                      help="sample on a Dask cluster (pyabc's DaskDistributedSampler; "
                           "reproducible only in distribution)")
     cal.add_argument("--seed", type=int, default=0, help="seed of the calibration (default 0)")
@@ -44,6 +44,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.analysis.calibration import load_targets
     from sim.config import check_seed, load_scenario
     from sim.experiment.calibrate import run_calibration
+    from sim.experiment.paths import write_errors
     from sim.experiment.resources import check_memory
 
     scenario = load_scenario(args.scenario, overrides(args.set))
@@ -53,14 +54,14 @@ def execute(args: argparse.Namespace) -> int:
     figures = None
     if not args.no_plots:
         from sim.viz.calibration import write_calibration_figures as figures
-    out = Path(args.out) if args.out else Path("results") / "calibration" / Path(
-        args.scenario).stem
+    out = out_path(args.out, Path("results") / "calibration" / Path(args.scenario).stem)
     parameters = [p.strip() for p in args.parameters.split(",")] if args.parameters else None
-    result = run_calibration(
-        scenario, targets, out, population=args.population, generations=args.generations,
-        workers=args.workers, seed=seed, parameters=parameters, scheduler=args.scheduler,
-        predictive_runs=args.predictive, source=str(args.scenario),
-        targets_source=str(args.targets), figures=figures, progress=not args.quiet)
+    with write_errors(out):
+        result = run_calibration(
+            scenario, targets, out, population=args.population, generations=args.generations,
+            workers=args.workers, seed=seed, parameters=parameters, scheduler=args.scheduler,
+            predictive_runs=args.predictive, source=str(args.scenario),
+            targets_source=str(args.targets), figures=figures, progress=not args.quiet)
     print(format_calibration(result.info))
     print(f"wrote {out}/: {', '.join(sorted(p.name for p in out.iterdir()))}")
     return 0

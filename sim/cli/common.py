@@ -1,12 +1,22 @@
-"""Helpers shared by the subcommands."""
+"""Helpers shared by the subcommands: shared options and the checks of their values.
+
+The ``type=`` functions below raise :class:`argparse.ArgumentTypeError`, so a bad value
+is a one-line usage error (exit code 2) naming the flag, before any work.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sim.experiment.executors import KINDS
+
+DASK_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss", "inproc")
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)$")
 
 
 def overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
@@ -14,6 +24,70 @@ def overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
     from sim.config import parse_override
 
     return dict(parse_override(text) for text in pairs or ())
+
+
+def out_path(given: str | None, default: Path | str, flag: str = "--out") -> Path:
+    """The results directory: ``given`` (an empty one refused) or ``default``, checked.
+
+    A default whose last name is too long for the file system (a comparison of many
+    long-named scenarios) is shortened deterministically
+    (:func:`sim.experiment.paths.fit_name`).
+
+    Raises:
+        OutputPathError: The path cannot be written (see
+            :func:`sim.experiment.paths.check_out`); checked before any work.
+
+    """
+    from sim.experiment.paths import check_out, fit_name
+
+    if given is not None:
+        return check_out(given, flag)
+    default = Path(default)
+    return check_out(default.with_name(fit_name(default.name)), f"{flag} (default)")
+
+
+def positive_float(text: str) -> float:
+    """A finite number above zero (``--width``, ``--budget``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a finite number above 0")
+    return value
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a port from 0 to 65535 (0 = any "
+                                         "free port)")
+    return value
+
+
+def scheduler_address(text: str) -> str:
+    """A Dask scheduler address, ``[SCHEME://]HOST:PORT`` (``inproc://NAME`` too)."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme not in DASK_SCHEMES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: unknown scheme {scheme!r}; expected {', '.join(DASK_SCHEMES)} "
+            "(e.g. tcp://10.0.0.5:8786)")
+    if scheme == "inproc":
+        if not rest or any(c.isspace() for c in rest):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected inproc://NAME")
+        return text
+    host, colon, port = rest.rpartition(":")
+    if not colon or not _HOST.match(host) or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected HOST:PORT with a port from 1 to 65535, e.g. "
+            "tcp://10.0.0.5:8786")
+    return text
 
 
 def add_set_option(parser) -> None:
@@ -31,6 +105,6 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
                              "(default: serial)")
     parser.add_argument("--workers", type=int,
                         help="worker processes (processes; local Dask cluster); default: CPUs")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
+    parser.add_argument("--scheduler", metavar="ADDRESS", type=scheduler_address,
                         help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a "
                              "local cluster)")

@@ -7,10 +7,23 @@ streams its runs to ``--out`` like ``mentorsim sweep`` (see :mod:`sim.experiment
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
+from functools import cache
 from pathlib import Path
 
-from sim.cli.common import add_executor_options, add_set_option, overrides
+from sim.cli.common import (
+    add_executor_options,
+    add_set_option,
+    out_path,
+    overrides,
+    positive_float,
+)
+from sim.errors import MentorsimError
+
+_EVALUATION_RESULT = re.compile(r"^level[1-5]_[a-z]+\.[a-z0-9_]+$")
+"""A result of the evaluation against a control arm (``level5_roi.roi_percent``)."""
 
 
 def register(subparsers) -> None:
@@ -42,7 +55,7 @@ def register(subparsers) -> None:
                          help="root seed of the replication seeds (default: the first "
                               "scenario's seed)")
     compare.add_argument("--out", help="results directory (default: results/compare-<names>)")
-    compare.add_argument("--width", type=float, default=0.005,
+    compare.add_argument("--width", type=positive_float, default=0.005,
                          help="wanted width of the widest 95%% interval of a paired "
                               "difference, in the metric's units (default 0.005)")
     compare.add_argument("--metric", default="performance",
@@ -61,6 +74,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.analysis import comparison as comparison_tables
     from sim.config import load_scenario
     from sim.experiment import compare
+    from sim.experiment.paths import write_errors
     from sim.viz import comparison_report
 
     if args.scheduler and args.executor != "dask":
@@ -69,6 +83,8 @@ def execute(args: argparse.Namespace) -> int:
     sets = overrides(args.set)
     scenarios = {name: load_scenario(path, sets)
                  for name, path in zip(names, args.scenarios, strict=True)}
+    check_metric(args.metric)
+    out = out_path(args.out, compare.default_out(names))
     differing = compare.differing_fields(scenarios)
     if differing:
         print(f"warning: the designs differ outside the programme: {', '.join(differing)}",
@@ -77,15 +93,19 @@ def execute(args: argparse.Namespace) -> int:
         scenarios, args.reps, args.seed, dict(zip(names, map(str, args.scenarios), strict=True)),
         uncertainty=not args.no_uncertainty, seeds_per_draw=args.seeds_per_draw,
         posterior=args.posterior)
-    out = Path(args.out) if args.out else compare.default_out(names)
 
     def report(comparison, directory: Path) -> None:
+        if args.metric not in (*comparison.metrics, compare.PAIRED_ROI):
+            raise MentorsimError(
+                f"--metric = {args.metric!r}: not a result of this comparison (its runs are "
+                f"kept in {out}/runs/; run again with one of: {', '.join(comparison.metrics)})")
         comparison_report.write_report(comparison, directory, args.width, args.metric)
 
     try:
-        comparison, outcome = compare.run_comparison(
-            plan, out, args.executor, args.workers, args.scheduler, progress=not args.quiet,
-            force_new=args.force_new, report=report)
+        with write_errors(out):
+            comparison, outcome = compare.run_comparison(
+                plan, out, args.executor, args.workers, args.scheduler,
+                progress=not args.quiet, force_new=args.force_new, report=report)
     except KeyboardInterrupt:
         print(f"mentorsim: interrupted; finished runs are kept in {out}/runs/; run the same "
               "command again to resume", file=sys.stderr)
@@ -121,3 +141,44 @@ def execute(args: argparse.Namespace) -> int:
           f"stats.parquet, stats.csv, {drawn}trajectory_*.png, runs/, design.parquet, "
           "failures.parquet, sweep.json, manifest.json")
     return 0
+
+
+def check_metric(metric: str) -> None:
+    """Refuse a ``--metric`` that no run reports, before any run.
+
+    The names are the end-of-run results of a run (:func:`sim.model.reporters.run_summary`,
+    read off a one-week run of ten employees, about 0.2 s, only for a name outside
+    :data:`~sim.model.reporters.HEADLINE`), a comparison's ``paired_roi_percent``, and the
+    evaluation's ``levelN_section.result`` (whose presence depends on the control arm, so
+    it is checked again once the runs are in, before the report is written).
+
+    Raises:
+        MentorsimError: ``metric`` is none of these.
+
+    """
+    from sim.experiment.compare import PAIRED_ROI
+    from sim.model.reporters import HEADLINE
+
+    if metric in HEADLINE or metric == PAIRED_ROI or _EVALUATION_RESULT.match(metric):
+        return
+    names = _run_results()
+    if metric not in names:
+        close = difflib.get_close_matches(metric, names, n=3)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise MentorsimError(f"--metric = {metric!r}: not a result of a run{hint}; the results "
+                             f"are {', '.join(names)} and the evaluation's levelN_....NAME")
+
+
+@cache
+def _run_results() -> tuple[str, ...]:
+    """The names of a run's end-of-run results (headline first)."""
+    from sim.config import load_scenario
+    from sim.experiment.compare import PAIRED_ROI
+    from sim.model.model import MentoringModel
+    from sim.model.reporters import HEADLINE, run_summary
+
+    scenario = load_scenario("baseline", {"organisation.headcount": 10, "horizon_weeks": 1})
+    model = MentoringModel(scenario=scenario, rng=0)
+    model.step()
+    names = [*run_summary(model), "adaptations", "roi_percent", "effect_size_d", PAIRED_ROI]
+    return tuple([h for h in HEADLINE if h in names] + [n for n in names if n not in HEADLINE])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import add_set_option, overrides
+from sim.cli.common import add_set_option, out_path, overrides, positive_float
 
 
 def register(subparsers) -> None:
@@ -16,10 +16,10 @@ def register(subparsers) -> None:
         description="Optuna's multi-objective TPE sampler chooses the programme levers "
                     "(eligibility, share, matching, format, duration, meetings, training); "
                     "each design runs with its control arm on the same seeds; the front "
-                    "is confirmed on fresh seeds with 95%% intervals.")
+                    "is confirmed on fresh seeds with 95% intervals.")
     optimise.add_argument("source", metavar="PLAN_OR_SCENARIO",
                           help="a plan file (its organisation and budget) or a scenario")
-    optimise.add_argument("--budget", type=float,
+    optimise.add_argument("--budget", type=positive_float,
                           help="most a design may cost, fully loaded and discounted "
                                "(default: the plan's or the scenario's plan.budget)")
     optimise.add_argument("--trials", type=int, default=40, help="designs tried (default 40)")
@@ -55,12 +55,13 @@ def execute(args: argparse.Namespace) -> int:
     from sim.config import check_seed
     from sim.errors import MentorsimError
     from sim.experiment.optimise import optimise, write_optimisation
+    from sim.experiment.paths import write_errors
     from sim.experiment.resources import check_memory
     from sim.viz.optimise import plot_front
 
     scenario, budget = _organisation(args.source, overrides(args.set))
     budget = args.budget if args.budget is not None else budget
-    if budget is not None and budget <= 0:
+    if budget is not None and not budget > 0:  # the plan's or scenario's budget
         raise MentorsimError(f"--budget = {budget}: must be positive")
     seed = None if args.seed is None else check_seed(args.seed, "--seed")
     check_memory(scenario, str(args.source))
@@ -68,6 +69,7 @@ def execute(args: argparse.Namespace) -> int:
         raise MentorsimError(f"--trials = {args.trials}, --reps = {args.reps}, --confirm-reps "
                              f"= {args.confirm_reps}, --workers = {args.workers}: need "
                              "trials, reps, workers >= 1 and confirm-reps >= 2")
+    out = out_path(args.out, Path("results") / f"optimise-{scenario.name}")
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:
@@ -75,11 +77,11 @@ def execute(args: argparse.Namespace) -> int:
 
     result = optimise(scenario, budget, args.trials, args.reps, args.confirm_reps, seed,
                       args.workers, progress=progress)
-    out = Path(args.out) if args.out else Path("results") / f"optimise-{scenario.name}"
     settings = {"budget": budget, "trials": args.trials, "reps": args.reps,
                 "confirm_reps": args.confirm_reps, "seed": seed if seed is not None
                 else scenario.seed}
-    write_optimisation(out, result, scenario, settings, str(args.source), plot_front)
+    with write_errors(out):
+        write_optimisation(out, result, scenario, settings, str(args.source), plot_front)
     front = result.front
     shown = ["eligibility", "max_mentee_share", "matching", "format", "duration_weeks",
              "effect", "effect_low", "effect_high", "equity_gap", "cost"]

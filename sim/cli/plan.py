@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_executor_options
+from sim.cli.common import add_executor_options, out_path
 
 
 def register(subparsers) -> None:
@@ -50,26 +50,29 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Run the plan (or resume it), write the reports and print the headline."""
+    from sim.config.plan_file import load_plan_file
     from sim.experiment import plan as planning
+    from sim.experiment.paths import write_errors
     from sim.viz import comparison_report, decision_report
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
+    out = out_path(args.out, planning.default_plan_out(load_plan_file(args.plan), args.plan))
 
     def report(decision: planning.Decision, directory: Path) -> None:
         comparison_report.write_report(decision.comparison, directory)
         decision_report.write_decision(decision, directory)
 
     try:
-        decision, outcome, _ = planning.run_decision(
-            args.plan, args.reps, args.out, not args.no_uncertainty, args.seeds_per_draw,
-            args.executor, args.workers, args.scheduler, progress=not args.quiet,
-            force_new=args.force_new, sensitivity=args.sensitivity, report=report)
+        with write_errors(out):
+            decision, outcome, _ = planning.run_decision(
+                args.plan, args.reps, out, not args.no_uncertainty, args.seeds_per_draw,
+                args.executor, args.workers, args.scheduler, progress=not args.quiet,
+                force_new=args.force_new, sensitivity=args.sensitivity, report=report)
     except KeyboardInterrupt:
         print("mentorsim: interrupted; finished runs are kept in the results directory; "
               "run the same command again to resume", file=sys.stderr)
         return 130
-    out = Path(args.out) if args.out else planning.default_plan_out(decision.plan, args.plan)
     header, rows, notes = decision_report.headline_table(decision)
     print(decision.title)
     print(decision_report.summary_paragraph(decision))

@@ -33,11 +33,14 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Re-run, compare, print the verdict; optionally write the re-run's results."""
+    from sim.experiment.paths import check_out as check_writable
+    from sim.experiment.paths import write_errors
     from sim.experiment.reproduce import check_out, reproduce
     from sim.experiment.results import read_stored_run
 
     stored = read_stored_run(args.directory, args.run_id)
-    if args.out:
+    if args.out is not None:
+        check_writable(args.out, "--out")
         check_out(stored, args.out)
     reproduction = reproduce(stored)
     shape = f"{len(stored.timeseries)} weeks x {stored.timeseries.shape[1]} columns, " \
@@ -49,7 +52,8 @@ def execute(args: argparse.Namespace) -> int:
         print(f"{stored.label}: NOT reproduced: {reproduction.difference} ({shape})")
         for line in reproduction.changes():
             print(f"  {line}")
-    if args.out:
-        out = reproduction.write(args.out)
+    if args.out is not None:
+        with write_errors(args.out):
+            out = reproduction.write(args.out)
         print(f"wrote {out}/: " + ", ".join(sorted(p.name for p in out.iterdir())))
     return 0 if reproduction.reproduced else EXIT_DIFFERENT

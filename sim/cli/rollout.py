@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import add_set_option, overrides
+from sim.cli.common import add_set_option, out_path, overrides
 
 
 def register(subparsers) -> None:
@@ -31,15 +31,17 @@ def execute(args: argparse.Namespace) -> int:
     """Write the rollout directory and say what is in it (one line each)."""
     from sim.analysis.rollout import rollout_plan
     from sim.config import check_seed, load_scenario
+    from sim.experiment.paths import write_errors
     from sim.experiment.resources import check_memory
     from sim.experiment.rollout import write_rollout_directory
 
     scenario = load_scenario(args.scenario, overrides(args.set))
     seed = None if args.seed is None else check_seed(args.seed, "--seed")
     check_memory(scenario, str(args.scenario))
-    out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-rollout"
+    out = out_path(args.out, Path("results") / f"{Path(args.scenario).stem}-rollout")
     plan = rollout_plan(scenario, seed, pairs=args.pairs, source=str(args.scenario))
-    write_rollout_directory(out, plan, source=str(args.scenario))
+    with write_errors(out):
+        write_rollout_directory(out, plan, source=str(args.scenario))
     print(f"{scenario.name} (seed {plan.seed}): {plan.notes[0]}")
     print(f"first cohort: {plan.cohort_size} people (pair budget {plan.budget}), "
           f"{plan.paired} matched; mentors needed at least {plan.mentors_needed}, "

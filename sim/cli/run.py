@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sim.cli.common import add_set_option, overrides
+from sim.cli.common import add_set_option, out_path, overrides
+
+if TYPE_CHECKING:
+    from sim.viz.drawing import FigureProcess
 
 
 def register(subparsers) -> None:
@@ -26,20 +30,30 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Run the scenario, write the results directory atomically, print the summary."""
+    from sim.viz.drawing import FigureProcess
+
+    # forked first: its child imports matplotlib while this process imports the model
+    with FigureProcess(enabled=not args.no_plots) as drawer:
+        return _execute(args, drawer)
+
+
+def _execute(args: argparse.Namespace, drawer: FigureProcess) -> int:
     from sim.config import check_seed, load_scenario
     from sim.experiment.resources import check_memory
 
     scenario = load_scenario(args.scenario, overrides(args.set))
     seed = scenario.seed if args.seed is None else check_seed(args.seed, "--seed")
     check_memory(scenario, str(args.scenario))  # before any directory is made
+    out = out_path(args.out, Path("results") / Path(args.scenario).stem)
 
+    from sim.experiment.paths import write_errors
     from sim.experiment.results import RUN_FILES, write_run_files
     from sim.experiment.run import run_scenario
     from sim.experiment.store import staged_directory
     from sim.viz import run_report
 
-    out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem
-    with staged_directory(out, RUN_FILES) as staging:  # refuses a foreign --out first
+    # staged_directory refuses a foreign --out on entering, before the run
+    with write_errors(out), staged_directory(out, RUN_FILES) as staging, drawer:
         planned = None
         if scenario.programme.enabled:  # planning: say what the design cannot do first
             from sim.analysis.forecast import forecast
@@ -51,8 +65,8 @@ def execute(args: argparse.Namespace) -> int:
             scenario, seed=seed, progress=not args.quiet, source=str(args.scenario),
             forecast=planned,
         )
-        figures = None if args.no_plots else run_report.write_run_figures
-        write_run_files(staging, result, figures)
+        figures = drawer.submit(run_report.RunFigureData.of(result), staging)
+        write_run_files(staging, result, figures)  # waits for the figures, then the manifest
     main = {k: v for k, v in result.summary.items() if "." not in k}
     print(run_report.format_summary(main, f"{scenario.name} (seed {seed}), last quarter:"))
     if result.evaluation is not None:

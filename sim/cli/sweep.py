@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_executor_options
+from sim.cli.common import add_executor_options, out_path
 
 
 def register(subparsers) -> None:
@@ -33,16 +33,20 @@ def register(subparsers) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Run the sweep, print counts, then the analysis."""
     from sim.experiment.designs import load_sweep
+    from sim.experiment.paths import check_out, write_errors
     from sim.experiment.runner import run_sweep
-    from sim.viz.sweep_report import analyse
+    from sim.viz.sweep_report import ANALYSIS, analyse
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
     sweep = load_sweep(args.sweep)
-    out = Path(args.out) if args.out else Path("results") / Path(args.sweep).stem
+    out = out_path(args.out, Path("results") / Path(args.sweep).stem)
+    if not args.no_analysis:
+        check_out(out / ANALYSIS, "the analysis directory")
     try:
-        outcome = run_sweep(sweep, out, args.executor, args.workers, args.scheduler,
-                            progress=not args.quiet, force_new=args.force_new)
+        with write_errors(out):
+            outcome = run_sweep(sweep, out, args.executor, args.workers, args.scheduler,
+                                progress=not args.quiet, force_new=args.force_new)
     except KeyboardInterrupt:
         print(f"mentorsim: interrupted; finished runs are kept in {out}/runs/; run the same "
               "command again to resume", file=sys.stderr)
@@ -56,7 +60,8 @@ def execute(args: argparse.Namespace) -> int:
         print(f"  failures in {out}/failures.parquet, e.g. {first['id']}: "
               f"{first['error_type']}: {first['error_message']}")
     if not args.no_analysis and outcome.done:
-        analysis = analyse(out)
+        with write_errors(out / ANALYSIS):
+            analysis = analyse(out)
         print(analysis.format())
         print(f"wrote {analysis.directory}/: " + ", ".join(p.name for p in analysis.files))
     return 0

@@ -50,7 +50,9 @@ from sim.config import Scenario, apply_draw, check_seed, prior_set, resolved_pri
 from sim.config.schema import Prior
 from sim.errors import ResultsError, ScenarioError
 from sim.experiment.designs import RunSpec, parameter_draws, replication_seeds, run_id
+from sim.experiment.executors import check_options
 from sim.experiment.limits import check_comparison_size
+from sim.experiment.lock import locked
 from sim.experiment.results import RUNS, read_run_file
 from sim.experiment.runner import REPORT_FILES, SweepOutcome, run_manifest, run_plan
 from sim.experiment.store import MANIFEST, write_json
@@ -380,7 +382,19 @@ def run_comparison(plan: ComparisonSweep, out: str | Path | None = None,
 def _run(plan: ComparisonSweep, out: Path, executor: str, workers: int | None,
          scheduler: str | None, progress: bool, force_new: bool,
          report: ReportHook | None) -> tuple[Comparison, SweepOutcome]:
-    """Run into ``out``; ``report`` None: a temporary directory (no report, no manifest)."""
+    """Run into ``out``; ``report`` None: a temporary directory (no report, no manifest).
+
+    The lock of ``out`` is held until the manifest is written.
+    """
+    check_options(executor, workers)
+    with locked(out):
+        return _run_locked(plan, out, executor, workers, scheduler, progress, force_new,
+                           report)
+
+
+def _run_locked(plan: ComparisonSweep, out: Path, executor: str, workers: int | None,
+                scheduler: str | None, progress: bool, force_new: bool,
+                report: ReportHook | None) -> tuple[Comparison, SweepOutcome]:
     outcome = run_plan(plan, out, executor, workers, scheduler, progress, force_new)
     if outcome.failed:
         raise ResultsError(_failure_line(plan, outcome, None if report is None else out))

@@ -52,7 +52,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.analysis.equity import equity_profile, has_groups
-from sim.config import Scenario, scenario_from_dict, with_overrides
+from sim.config import Scenario, check_seed, scenario_from_dict, with_overrides
 from sim.errors import ResultsError
 from sim.experiment.store import (
     MANIFEST,
@@ -289,7 +289,8 @@ def read_run_directory(directory: str | Path) -> StoredRun:
                            "scenario and seed)")
     scenario = scenario_from_dict(manifest["scenario"], f"{path}: scenario")
     provenance = manifest.get("provenance")
-    return StoredRun(str(directory), directory, scenario, int(manifest["seed"]),
+    seed = check_seed(manifest["seed"], f"{path}: seed")
+    return StoredRun(str(directory), directory, scenario, seed,
                      read_parquet(directory / TIMESERIES), directory / TIMESERIES,
                      manifest.get("versions") or {}, provenance,
                      (provenance or {}).get("cpu"))
@@ -315,15 +316,23 @@ def read_sweep_run(directory: str | Path, run_id: str | None) -> StoredRun:
     if not run_id or "/" in run_id or run_id.startswith("."):
         raise ResultsError(f"{directory}: --run-id {run_id!r}: not a run id")
     identity = read_json(directory / IDENTITY)
-    manifest = read_json(directory / MANIFEST) if (directory / MANIFEST).is_file() else {}
+    try:  # an unreadable manifest: the directory is unfinished, sweep.json has the rest
+        manifest = read_json(directory / MANIFEST) if (directory / MANIFEST).is_file() else {}
+    except ResultsError:
+        manifest = {}
     path = directory / RUNS / f"{run_id}.parquet"
     if not path.is_file():
         raise ResultsError(f"{directory}: --run-id {run_id}: no such run in "
                            f"{directory}/{RUNS}/")
     stored, meta = read_run_file(path)
+    if meta["id"] != run_id:
+        raise ResultsError(f"{path}: holds run {meta['id']}, not run {run_id} (a file copied "
+                           "or renamed); a sweep or compare run of the same command moves it "
+                           "aside and makes the run again")
     scenario = _scenario_of(directory, identity, manifest, meta, str(path))
     provenance = manifest.get("provenance") or identity.get("provenance")
-    return StoredRun(f"{directory} run {run_id}", directory, scenario, int(meta["seed"]),
+    seed = check_seed(meta["seed"], f"{path}: seed")
+    return StoredRun(f"{directory} run {run_id}", directory, scenario, seed,
                      stored, path,
                      manifest.get("versions") or {}, provenance,
                      meta.get("cpu") or (provenance or {}).get("cpu"))

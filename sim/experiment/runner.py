@@ -13,6 +13,8 @@ factor is the design). Layout of the results directory ``DIR``::
                         the file's Parquet metadata (:mod:`sim.experiment.results`), so a
                         run is on disk exactly when its file is
     failures/<id>.json  one per run that raised (removed if a later attempt succeeds)
+    quarantine/         run files and failure records found unreadable, or not the run
+                        they are named for, on resume (moved here, never deleted)
     summary.parquet     one row per run: id, replication, seed, factors, results
     failures.parquet    one row per failed run: id, replication, seed, factors, error
     manifest.json       written last (:func:`run_manifest`). Present exactly when the
@@ -27,6 +29,20 @@ records the code's provenance (:func:`sim.experiment.provenance.fingerprint`), a
 made by other code are never mixed with this code's runs (``force_new=True`` discards
 them and starts again).
 
+One writer at a time: the runner holds the directory's lock
+(:mod:`sim.experiment.lock`) from before it changes anything until the manifest is
+written, so a second sweep or comparison on the same directory is refused at once with
+one line naming the holder; holding it, the runner removes the temporary files and
+staging directories a killed writer left there.
+
+Every run file records the run's identity (:data:`RUN_IDENTITY`: id, seed, parameters,
+a digest of the run's resolved scenario and the code that made it). On resume each run
+file on disk is checked against the run it is named for; a file that is unreadable or
+does not match (truncated, copied under another run's name, made from another scenario
+or by other code) is moved to ``quarantine/`` and the run made again, with one line on
+stderr. Nothing is removed before it is known to be stale: a finished directory keeps its
+manifest, summary and report until a run is actually to be made.
+
 A chunk whose worker call fails without reporting its runs (a worker process killed, a
 lost connection) is submitted again, up to ``CHUNK_ATTEMPTS`` times in all, before its
 runs are recorded as failed; Dask also reschedules the tasks of a worker that dies.
@@ -35,8 +51,10 @@ runs are recorded as failed; Dask also reschedules the tasks of a worker that di
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import os
 import shutil
 import time
 import traceback
@@ -54,6 +72,7 @@ from sim.errors import ResultsError
 from sim.experiment.designs import RunSpec
 from sim.experiment.executors import make_executor
 from sim.experiment.limits import check_plan
+from sim.experiment.lock import locked, notice
 from sim.experiment.provenance import cpu, describe_difference, fingerprint, same_code
 from sim.experiment.results import (
     IDENTITY,
@@ -63,7 +82,13 @@ from sim.experiment.results import (
     write_run_file,
 )
 from sim.experiment.run import run_scenario, versions
-from sim.experiment.store import MANIFEST, read_json, write_json, write_parquet
+from sim.experiment.store import (
+    MANIFEST,
+    clean_stale_staging,
+    read_json,
+    write_json,
+    write_parquet,
+)
 from sim.model.reporters import HEADLINE
 
 DESIGN = "design.parquet"
@@ -71,6 +96,11 @@ PARAMETERS = "parameters.parquet"
 SUMMARY = "summary.parquet"
 FAILURES = "failures.parquet"
 FAILED = "failures"
+QUARANTINE = "quarantine"
+RUN_IDENTITY = ("id", "seed", "parameters", "scenario", "code")
+"""What a run file's metadata must match on resume: the run's id (also its file's name),
+seed, parameters (factor values), ``scenario`` (:func:`scenario_digest` of the run's base
+scenario and overrides) and ``code`` (the model code's hash and mentorsim's version)."""
 ANALYSIS = "analysis"
 REPORT_FILES = ("report.md", "report.html", "summary.csv", "stats.parquet", "stats.csv",
                 "trajectory_*.png", "parameters.csv", "variance.csv", "better.csv")
@@ -207,6 +237,7 @@ class SweepStore:
         self.plan = plan
         self.runs_dir = self.directory / RUNS
         self.failed_dir = self.directory / FAILED
+        self._metas: dict[str, dict[str, Any]] = {}
         self._claim(force_new)
 
     def _reset(self) -> None:
@@ -215,7 +246,7 @@ class SweepStore:
             (self.directory / name).unlink(missing_ok=True)
         for name in (DESIGN, PARAMETERS, SUMMARY, FAILURES):
             (self.directory / name).unlink(missing_ok=True)
-        for name in (RUNS, FAILED, ANALYSIS, *REPORT_FILES):
+        for name in (RUNS, FAILED, QUARANTINE, ANALYSIS, *REPORT_FILES):
             self._remove(name)
 
     def _remove(self, pattern: str) -> None:
@@ -252,19 +283,43 @@ class SweepStore:
                 f"{self.directory}: exists and is not a {noun} results directory; "
                 "choose another --out"
             )
-        for name in (MANIFEST, SUMMARY, FAILURES):  # incomplete until rebuilt at the end
-            (self.directory / name).unlink(missing_ok=True)
-        for pattern in plan.derived:
-            self._remove(pattern)
         write_json(identity, {
             "kind": plan.kind, "source": plan.source, "fingerprint": plan.fingerprint(),
             "provenance": provenance, "created": found.get("created", _now()),
             **plan.identity(),
         })
-        for directory in (self.runs_dir, self.failed_dir):
-            directory.mkdir(parents=True, exist_ok=True)
-            for tmp in directory.glob(".*.tmp"):  # left by a killed writer
-                tmp.unlink(missing_ok=True)
+        self._clean()
+
+    def _clean(self) -> None:
+        """Remove what a killed writer left: temporary files and staging directories.
+
+        Only with the directory's lock held (the runner holds it), so no live writer's
+        files are taken.
+        """
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.failed_dir.mkdir(parents=True, exist_ok=True)
+        left = [p for d in (self.directory, self.runs_dir, self.failed_dir)
+                for p in d.glob(".*.tmp") if p.is_file()]
+        left += [p for p in self.directory.glob(".staged.*.partial") if p.is_dir()]
+        for path in left:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        if left:
+            notice(f"{self.directory}: removed {len(left)} temporary file"
+                   f"{'' if len(left) == 1 else 's'} left by a killed writer")
+
+    def unfinish(self) -> None:
+        """Mark the directory unfinished before anything in it changes.
+
+        Removes the manifest (first), the tables rebuilt at the end and the plan's
+        derived files (a report).
+        """
+        for name in (MANIFEST, SUMMARY, FAILURES):
+            (self.directory / name).unlink(missing_ok=True)
+        for pattern in self.plan.derived:
+            self._remove(pattern)
 
     def _problem(self, found: dict[str, Any], provenance: dict[str, Any]) -> str | None:
         """Why the recorded identity ``found`` is not this plan's with this code, or None."""
@@ -284,8 +339,96 @@ class SweepStore:
         return self.runs_dir / f"{run_id}.parquet"
 
     def done(self) -> set[str]:
-        """Ids of the runs on disk."""
+        """Ids of the runs on disk (checked or not: see :meth:`check`)."""
         return {p.stem for p in self.runs_dir.glob("*.parquet")}
+
+    def check(self, specs: Sequence[RunSpec]) -> tuple[set[str], list[tuple[Path, str]]]:
+        """Check every run file and failure record on disk against the run it is named for.
+
+        A run file that is unreadable, or whose recorded identity (:data:`RUN_IDENTITY`)
+        is not its run's, and a failure record that is unreadable or names another run,
+        are unsound: pass them to :meth:`quarantine`, and their runs are made again.
+        Files of runs not in ``specs`` are left to :meth:`prune`.
+
+        Returns:
+            The ids of the sound run files (their metadata kept for :meth:`rebuild`), and
+            the unsound files with the reason of each.
+
+        """
+        by_id = {s.id: s for s in specs}
+        code = _code_identity()
+        sound: set[str] = set()
+        bad: list[tuple[Path, str]] = []
+        for path in sorted(self.runs_dir.glob("*.parquet")):
+            spec = by_id.get(path.stem)
+            if spec is None:
+                continue
+            try:
+                meta = read_run_meta(path)
+            except ResultsError as exc:
+                bad.append((path, str(exc).split(": ", 1)[-1]))
+                continue
+            problem = _identity_problem(meta, self.identity_of(spec, code))
+            if problem:
+                bad.append((path, problem))
+            else:
+                sound.add(spec.id)
+                self._metas[spec.id] = meta
+        for path in sorted(self.failed_dir.glob("*.json")):
+            try:
+                record = read_json(path)
+            except ResultsError as exc:
+                bad.append((path, str(exc).split(": ", 1)[-1]))
+                continue
+            missing = sorted(_FAILURE_KEYS - set(record))
+            if missing:
+                bad.append((path, f"not a failure record (no {', '.join(missing)})"))
+            elif record["id"] != path.stem:
+                bad.append((path, f"the failure record of run {record['id']}, not of run "
+                                  f"{path.stem}"))
+        return sound, bad
+
+    def quarantine(self, bad: Sequence[tuple[Path, str]]) -> None:
+        """Move files aside into ``quarantine/`` (never deleted) and say so on one line."""
+        if not bad:
+            return
+        where = self.directory / QUARANTINE
+        where.mkdir(exist_ok=True)
+        for path, _ in bad:
+            target = where / f"{path.parent.name}-{path.name}"
+            k = 1
+            while target.exists():
+                target, k = where / f"{path.parent.name}-{path.stem}.{k}{path.suffix}", k + 1
+            os.replace(path, target)
+        path, why = bad[0]
+        more = f" (and {len(bad) - 1} more file{'s' if len(bad) > 2 else ''})" \
+            if len(bad) > 1 else ""
+        runs = sum(p.suffix == ".parquet" for p, _ in bad)
+        again = "" if not runs else ("; its run is made again" if len(bad) == 1
+                                     else "; their runs are made again")
+        notice(f"{path}: {why}{more}; moved to {where}/{again}")
+
+    def identity_of(self, spec: RunSpec, code: dict[str, Any] | None = None
+                    ) -> dict[str, Any]:
+        """What the run file of ``spec`` records as its identity (:data:`RUN_IDENTITY`)."""
+        return {"id": spec.id, "seed": spec.seed, "parameters": spec.parameters,
+                "scenario": scenario_digest(*self.plan.job(spec)),
+                "code": code or _code_identity()}
+
+    def finished(self) -> bool:
+        """Whether the directory's manifest is readable and of this very plan."""
+        try:
+            manifest = read_json(self.directory / MANIFEST)
+        except ResultsError:
+            return False
+        return manifest.get("fingerprint") == self.plan.fingerprint() and \
+            manifest.get("kind") == self.plan.kind and (self.directory / SUMMARY).is_file()
+
+    def strays(self, wanted: set[str]) -> list[Path]:
+        """Run files and failure records of runs not in ``wanted`` (see :meth:`prune`)."""
+        return [path for directory, suffix in ((self.runs_dir, ".parquet"),
+                                               (self.failed_dir, ".json"))
+                for path in directory.glob(f"*{suffix}") if path.stem not in wanted]
 
     def prune(self, wanted: set[str]) -> int:
         """Remove run files and failure records of runs not in ``wanted``; how many runs.
@@ -299,6 +442,7 @@ class SweepStore:
                 if path.stem not in wanted:
                     path.unlink(missing_ok=True)
                     removed += suffix == ".parquet"
+                    self._metas.pop(path.stem, None)
         return removed
 
     def write_design(self, specs: Sequence[RunSpec]) -> None:
@@ -316,11 +460,12 @@ class SweepStore:
     def write_run(self, spec: RunSpec, timeseries: pd.DataFrame, summary: dict,
                   cpu: dict[str, Any] | None = None) -> None:
         """Write one finished run (its time series; summary and CPU in the metadata)."""
-        meta = {"id": spec.id, "replication": spec.replication, "seed": spec.seed,
-                "parameters": spec.parameters, "summary": summary, "cpu": cpu}
+        meta = {**self.identity_of(spec), "replication": spec.replication,
+                "summary": summary, "cpu": cpu}
         if spec.draw is not None:  # the drawn parameters, so the run can be made again
             meta["draw"] = {"index": spec.draw, "values": spec.drawn}
         write_run_file(self.run_path(spec.id), timeseries, meta)
+        self._metas[spec.id] = json.loads(json.dumps(meta))  # as read back
         (self.failed_dir / f"{spec.id}.json").unlink(missing_ok=True)
 
     def write_failure(self, spec: RunSpec, error_type: str, message: str) -> None:
@@ -335,7 +480,7 @@ class SweepStore:
         """Summary rows of the given finished runs, read from their files' metadata."""
         rows = []
         for run_id in sorted(ids):
-            meta = read_run_meta(self.run_path(run_id))
+            meta = self._metas.get(run_id) or read_run_meta(self.run_path(run_id))
             rows.append({"id": meta["id"], "replication": meta["replication"],
                          "seed": meta["seed"], **meta["parameters"], **meta["summary"]})
         return rows
@@ -356,8 +501,12 @@ class SweepStore:
         summary = summary[order_columns(summary.columns, names)]
         failures = []
         for path in sorted(self.failed_dir.glob("*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            if record["id"] in wanted and record["id"] not in done:
+            try:
+                record = read_json(path)
+            except ResultsError:
+                continue  # not one of this call's records (they are checked on resume)
+            if record.get("id") == path.stem and _FAILURE_KEYS <= set(record) \
+                    and record["id"] in wanted and record["id"] not in done:
                 failures.append({"id": record["id"], "replication": record["replication"],
                                  "seed": record["seed"], **record["parameters"],
                                  "error_type": record["error_type"],
@@ -380,6 +529,40 @@ def order_columns(columns: Iterable[str], factors: Sequence[str]) -> list[str]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_FAILURE_KEYS = frozenset({"id", "replication", "seed", "parameters", "error_type",
+                           "error_message"})
+
+
+def scenario_digest(base: str, overrides: dict[str, Any]) -> str:
+    """Digest of a run's resolved scenario: its base scenario's JSON text and overrides.
+
+    SHA-1 (16 hex digits) of the base text and the canonical JSON of the overrides,
+    which together determine the scenario the run is made from.
+    """
+    digest = hashlib.sha1(base.encode())
+    digest.update(json.dumps(overrides, sort_keys=True, separators=(",", ":")).encode())
+    return digest.hexdigest()[:16]
+
+
+def _code_identity() -> dict[str, Any]:
+    """The code's hash and mentorsim's version, as each run file records them."""
+    provenance = code_provenance()
+    return {"code": provenance.get("code"), "version": provenance.get("version")}
+
+
+def _identity_problem(meta: dict[str, Any], expected: dict[str, Any]) -> str | None:
+    """Why a run file's metadata is not the identity expected of it, or None."""
+    for key in RUN_IDENTITY:
+        if key not in meta:
+            return f"records no {key} (written before run files carried their identity)"
+        found, wanted = (json.dumps(v, sort_keys=True) for v in (meta[key], expected[key]))
+        if found != wanted:
+            if key == "id":
+                return f"holds run {meta['id']}, not run {expected['id']}"
+            return f"records {key} {found[:80]}, but run {expected['id']} has {wanted[:80]}"
+    return None
 
 
 def code_provenance() -> dict[str, Any]:
@@ -455,10 +638,12 @@ def run_sweep(
 
     The arguments, the return value and the errors are those of :func:`run_plan`. The
     manifest is written even if some runs failed (they are in ``failures.parquet`` and are
-    tried again by a re-run).
+    tried again by a re-run). The directory's lock is held until it is written.
     """
-    outcome = run_plan(sweep, out, executor, workers, scheduler, progress, force_new)
-    write_json(outcome.directory / MANIFEST, run_manifest(sweep, outcome))
+    check_plan(sweep, executor, workers, scheduler)  # runs, workers, memory: before any claim
+    with locked(out):
+        outcome = run_plan(sweep, out, executor, workers, scheduler, progress, force_new)
+        write_json(outcome.directory / MANIFEST, run_manifest(sweep, outcome))
     return outcome
 
 
@@ -473,9 +658,12 @@ def run_plan(
 ) -> SweepOutcome:
     """Run (or resume) the runs of a plan into ``out``; the caller writes the manifest.
 
-    Claims the directory (removing its manifest), writes ``design.parquet``, runs every
-    run not on disk on the executor, streaming each to ``runs/`` as it finishes (or to
-    ``failures/`` if it raised), and rebuilds the tables.
+    Takes the directory's lock (:mod:`sim.experiment.lock`; the caller may hold it
+    already, to keep it until its manifest is written), claims the directory, writes
+    ``design.parquet``, checks the runs on disk against their identity (quarantining the
+    unsound), and, if any run is to be made, removes the manifest and runs every run not
+    on disk on the executor, streaming each to ``runs/`` as it finishes (or to
+    ``failures/`` if it raised); then rebuilds the tables.
 
     Args:
         plan: A sweep or a comparison.
@@ -492,22 +680,35 @@ def run_plan(
 
     Raises:
         ResultsError: ``out`` holds something other than this plan's results, or
-            results of other model code; or the worker processes died.
+            results of other model code; another process is writing it; or the worker
+            processes died.
         MentorsimError: Unknown executor or fewer than one worker (before anything is
             written).
 
     """
+    check_plan(plan, executor, workers, scheduler)  # runs, workers, memory: before any claim
+    with locked(out):
+        return _run_plan(plan, Path(out), executor, workers, scheduler, progress, force_new)
+
+
+def _run_plan(plan: Plan, out: Path, executor: str, workers: int | None,
+              scheduler: str | None, progress: bool, force_new: bool) -> SweepOutcome:
+    """:func:`run_plan`, with the lock of ``out`` held."""
     from tqdm import tqdm
 
-    check_plan(plan, executor, workers, scheduler)  # runs, workers, memory: before any claim
     started = _now()
+    clean_stale_staging(out)
     store = SweepStore(out, plan, force_new)
     specs = plan.runs()
     runs = unique_runs(specs)
-    store.prune({s.id for s in runs})
-    store.write_design(specs)
-    on_disk = store.done()
+    wanted = {s.id for s in runs}
+    on_disk, unsound = store.check(runs)
     todo = [s for s in runs if s.id not in on_disk]
+    if todo or unsound or store.strays(wanted) or not store.finished():
+        store.unfinish()  # the manifest first: nothing looks finished while it changes
+    store.quarantine(unsound)
+    store.prune(wanted)
+    store.write_design(specs)
     failed = 0
     clock = time.perf_counter()
     with make_executor(executor, workers, scheduler, warm_up=warm_up) as pool:

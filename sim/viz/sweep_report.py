@@ -37,7 +37,7 @@ from sim.analysis.sensitivity import (
 )
 from sim.errors import ResultsError
 from sim.experiment.prior_sweeps import SobolOptions, sobol_outcomes
-from sim.experiment.store import read_manifest, write_parquet
+from sim.experiment.store import read_manifest, read_parquet, write_parquet
 from sim.viz.sweeps import plot_main_effects, plot_sweep_heatmap, plot_tornado
 
 ANALYSIS = "analysis"
@@ -110,10 +110,11 @@ def analyse(directory: str | Path, outcomes: Sequence[str] | None = None,
     if manifest.get("kind") != "sweep":
         raise ResultsError(f"{directory}: not a sweep results directory")
     try:
-        design = pd.read_parquet(directory / "design.parquet")
-        summary = pd.read_parquet(directory / "summary.parquet")
-    except OSError as exc:
-        raise ResultsError(f"{directory}: cannot read the sweep tables ({exc})") from None
+        design = read_parquet(directory / "design.parquet")
+        summary = read_parquet(directory / "summary.parquet")
+    except ResultsError as exc:  # damaged: the sweep's own command rebuilds both tables
+        raise ResultsError(f"{exc}; run the sweep again with the same command to rebuild "
+                           "it") from None
     factors = list(manifest["factors"])
     spec = manifest["sweep"]
     options = SobolOptions.model_validate(spec["sobol"]) if spec.get("sobol") else None

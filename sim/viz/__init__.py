@@ -9,25 +9,38 @@ run: weekly reporters, skill gaps), :mod:`~sim.viz.network` (who mentors whom),
 the SolaraViz page (it needs the ``viz`` extra and is not imported here).
 
 The figure functions are importable from here too (``from sim import viz``;
-``viz.plot_network(model)``). Each returns a pyplot-free
-:class:`~matplotlib.figure.Figure` and writes a PNG when given ``path``.
+``viz.plot_network(model)``), loaded on first use: importing :mod:`sim.viz.drawing` (what
+``mentorsim run`` does first) loads neither pandas nor matplotlib. Each returns a
+pyplot-free :class:`~matplotlib.figure.Figure` and writes a PNG when given ``path``.
 """
 
-from sim.viz.network import draw_network, mentoring_edges, network_layout, plot_network
-from sim.viz.organisation import draw_series, plot_gap_heatmap, plot_run
-from sim.viz.style import house_style, label_for
-from sim.viz.sweeps import plot_main_effects, plot_sweep_heatmap, plot_tornado
-from sim.viz.trajectories import (
-    band_statistics,
-    draw_bands,
-    paired_differences,
-    plot_programme_vs_control,
-    plot_trajectories,
-)
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "band_statistics", "draw_bands", "draw_network", "draw_series", "label_for",
-    "house_style", "mentoring_edges", "network_layout", "paired_differences", "plot_gap_heatmap",
-    "plot_main_effects", "plot_network", "plot_programme_vs_control", "plot_run",
-    "plot_sweep_heatmap", "plot_tornado", "plot_trajectories",
-]
+_LAZY = {
+    "draw_network": "sim.viz.network", "mentoring_edges": "sim.viz.network",
+    "network_layout": "sim.viz.network", "plot_network": "sim.viz.network",
+    "draw_series": "sim.viz.organisation", "plot_gap_heatmap": "sim.viz.organisation",
+    "plot_run": "sim.viz.organisation",
+    "house_style": "sim.viz.style", "label_for": "sim.viz.style",
+    "plot_main_effects": "sim.viz.sweeps", "plot_sweep_heatmap": "sim.viz.sweeps",
+    "plot_tornado": "sim.viz.sweeps",
+    "band_statistics": "sim.viz.trajectories", "draw_bands": "sim.viz.trajectories",
+    "paired_differences": "sim.viz.trajectories",
+    "plot_programme_vs_control": "sim.viz.trajectories",
+    "plot_trajectories": "sim.viz.trajectories",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.viz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -7,6 +7,7 @@ the dotted field and the offending value.
 from __future__ import annotations
 
 import copy
+import numbers
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +21,7 @@ from sim.config.toml import read_toml
 from sim.errors import ScenarioError
 
 
-def check_seed(seed: int, where: str = "--seed") -> int:
+def check_seed(seed: Any, where: str = "--seed") -> int:
     """Refuse a seed that is negative or wider than 63 bits (as the scenario's ``seed``).
 
     Args:
@@ -34,9 +35,10 @@ def check_seed(seed: int, where: str = "--seed") -> int:
         ScenarioError: One line naming ``where`` and the value.
 
     """
-    if not 0 <= int(seed) <= MAX_SEED:
-        raise ScenarioError(f"{where} = {seed}: expected an integer from 0 to 2**63 - 1 "
-                            f"({MAX_SEED})")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) \
+            or not 0 <= int(seed) <= MAX_SEED:  # a stored seed may be anything ("abc", 1.5)
+        raise ScenarioError(f"{where} = {_format_value(seed)}: expected an integer from 0 to "
+                            f"2**63 - 1 ({MAX_SEED})")
     return int(seed)
 
 

@@ -21,33 +21,30 @@ is removed, so it never draws into a directory being removed.
 An exception while drawing is raised again in the parent (the child's traceback added
 as a note); a child that dies raises :class:`FigureProcessError`. The child ignores
 Ctrl-C (the parent handles it and stops the child), ends at SIGTERM whatever handler the
-parent had installed, ends with the parent (``PR_SET_PDEATHSIG`` on Linux; at the pipe's
-end elsewhere), and is killed and reaped when the ``with`` block is left: it has nothing
-to clean up, since the staging directory it may have been drawing into is removed after.
-Where ``fork`` is not available the figures are drawn in the calling process, as before.
+parent had installed, dies with the parent (:func:`sim.experiment.lifetime.bind_to_parent`;
+a second signal kills it with the other registered children), and is killed and reaped
+when the ``with`` block is left: it has nothing to clean up, since the staging directory
+it may have been drawing into is removed after. Where ``fork`` is not available the
+figures are drawn in the calling process, as before.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import multiprocessing
 import os
 import pickle
 import signal
-import sys
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.experiment import lifetime
+
 if TYPE_CHECKING:
     from sim.experiment.results import FigureHook
     from sim.experiment.run import RunResult
     from sim.viz.run_report import RunFigureData
-
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
 
 class FigureProcessError(RuntimeError):
     """The process drawing the figures ended without answering (killed, or crashed)."""
@@ -67,6 +64,7 @@ class FigureProcess:
     def __init__(self, enabled: bool = True, warm: bool = True) -> None:
         self.enabled = enabled
         self._pending: tuple[RunFigureData, Path] | None = None
+        self._unregister = lambda: None
         self._process: Any = None
         self._conn: Connection | None = None
         if not enabled or "fork" not in multiprocessing.get_all_start_methods():
@@ -78,6 +76,10 @@ class FigureProcess:
             name="mentorsim-figures", daemon=True)
         self._process.start()
         child_end.close()
+        self._unregister = lifetime.register_children(self._pids)
+
+    def _pids(self) -> list[int]:
+        return [self._process.pid] if self._process is not None else []
 
     def submit(self, data: RunFigureData, directory: str | Path) -> FigureHook | None:
         """Start drawing ``data``'s figures into ``directory`` (returns at once).
@@ -139,6 +141,7 @@ class FigureProcess:
                 self._process.kill()
             self._process.join()
             self._process = None
+        self._unregister()
 
     def __enter__(self) -> FigureProcess:
         return self
@@ -150,9 +153,9 @@ class FigureProcess:
 def _serve(conn: Connection, parent_end: Connection, parent: int, warm: bool) -> None:
     """The child: import and warm up, then draw the one job the parent sends."""
     parent_end.close()  # so the parent's end closing reaches this process as EOF
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: just end
-    _end_with_parent(parent)
+    lifetime.ignore_interrupts()  # the parent handles Ctrl-C and stops us
+    lifetime.bind_to_parent(parent)
     failed: BaseException | None = None
     try:
         from sim.viz import run_report
@@ -178,16 +181,6 @@ def _serve(conn: Connection, parent_end: Connection, parent: int, warm: bool) ->
         conn.send(("failed", exc, text))
         return
     conn.send(("done", [str(p) for p in written]))
-
-
-def _end_with_parent(parent: int) -> None:
-    """Ask the kernel to end this process when its parent ends (Linux; else nothing)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent:  # the parent ended before the request took effect
-        os._exit(0)
 
 
 def _warm_up() -> None:

@@ -44,6 +44,7 @@ from sim.kernels.random import (
     STREAM_ROLLOUT,
     STREAM_VACANCY,
     STREAM_WILLING,
+    counter_uniform_columns,
     counter_uniforms,
 )
 from sim.kernels.sums import (
@@ -99,6 +100,7 @@ __all__ = [
     "age_and_leave",
     "beta_quantiles",
     "configure_threading",
+    "counter_uniform_columns",
     "counter_uniforms",
     "group_sums",
     "kernel_for",

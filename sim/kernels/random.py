@@ -92,3 +92,42 @@ def counter_uniforms(key: int, week: int, pids: np.ndarray, stream: int) -> np.n
     require(isinstance(pids, np.ndarray) and pids.ndim == 1 and pids.dtype == np.int64,
             "pids must be a 1-d int64 array")
     return _counter_uniforms(np.uint64(key), np.int64(week), pids, np.int64(stream))
+
+
+@njit(cache=True)
+def _counter_uniform_columns(
+    key: np.uint64, week: np.int64, pids: np.ndarray, first_stream: np.int64, n_streams: np.int64
+) -> np.ndarray:
+    out = np.empty((pids.shape[0], n_streams), dtype=np.float64)
+    for i in range(pids.shape[0]):
+        for c in range(n_streams):
+            out[i, c] = _counter_uniform(key, week, pids[i], first_stream + c)
+    return out
+
+
+def counter_uniform_columns(key: int, week: int, pids: np.ndarray, first_stream: int,
+                            n_streams: int) -> np.ndarray:
+    """Draws of ``n_streams`` consecutive streams: column c is stream ``first_stream + c``.
+
+    Column c equals ``counter_uniforms(key, week, pids, first_stream + c)``; one call
+    instead of one per stream (a hire's skills draw one stream per competency).
+
+    Args:
+        key: 64-bit run key.
+        week: Simulation week.
+        pids: int64 person ids.
+        first_stream: The first stream (``STREAM_*``).
+        n_streams: How many consecutive streams (>= 0).
+
+    Returns:
+        float64 array (len(pids), n_streams).
+
+    Raises:
+        ValueError: If ``pids`` is not a 1-d int64 array or ``n_streams`` is negative.
+
+    """
+    require(isinstance(pids, np.ndarray) and pids.ndim == 1 and pids.dtype == np.int64,
+            "pids must be a 1-d int64 array")
+    require(n_streams >= 0, "n_streams must be >= 0")
+    return _counter_uniform_columns(np.uint64(key), np.int64(week), pids,
+                                    np.int64(first_stream), np.int64(n_streams))

@@ -81,7 +81,7 @@ def equity_week(model) -> dict[str, float]:
         model.service.hours, wf.level, check=model.steps == 0,
     )
     s = dict(zip(GROUP_SUM_NAMES, sums.tolist(), strict=True))
-    access = model.informal.access()
+    access = model.informal.like_for_like()
     quits = model.last_flows.quits if model.last_flows is not None else np.empty(0, np.int64)
     quit_under = int(np.count_nonzero(under_group[wf.group[quits]])) if quits.shape[0] else 0
     n_senior = s["under_seniors"] + s["major_seniors"]

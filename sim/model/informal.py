@@ -94,17 +94,19 @@ class InformalMentoring:
             request).
 
         """
-        def share(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
-
         return {
-            "found_per_request": share(self.found_by_group, self.sought_by_group),
-            "sponsored_per_tie": share(self.sponsored_by_group, self.found_by_group),
-            "sponsor_chance_per_tie": share(self.sponsor_chance_by_group, self.found_by_group),
-            "access_ratio": share(self.found_in_reference_weeks, self.found_at_reference_rate),
-            "sponsorship_ratio": share(self.chance_in_reference_weeks,
-                                       self.chance_at_reference_rate),
+            "found_per_request": _share(self.found_by_group, self.sought_by_group),
+            "sponsored_per_tie": _share(self.sponsored_by_group, self.found_by_group),
+            "sponsor_chance_per_tie": _share(self.sponsor_chance_by_group, self.found_by_group),
+            **self.like_for_like(),
+        }
+
+    def like_for_like(self) -> dict[str, np.ndarray]:
+        """The like-for-like part of :meth:`access`: ``access_ratio`` and ``sponsorship_ratio``."""
+        return {
+            "access_ratio": _share(self.found_in_reference_weeks, self.found_at_reference_rate),
+            "sponsorship_ratio": _share(self.chance_in_reference_weeks,
+                                        self.chance_at_reference_rate),
         }
 
     def _record(self, sought: np.ndarray, found: np.ndarray, chance: np.ndarray) -> None:
@@ -160,6 +162,12 @@ class InformalMentoring:
             mentees, chosen, INFORMAL, quality, d.duration_weeks, self.contact_hours,
             sponsored=sponsored, psychosocial=psychosocial_share(wf, rel, mentees, chosen),
         )
+
+
+def _share(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+    """``top / bottom`` by group, nan where ``bottom`` is not positive."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
 
 
 def informal_base_quality(scenario: Scenario) -> float:

@@ -34,6 +34,7 @@ from sim.kernels import (
     STREAM_WILLING,
     age_and_leave,
     beta_quantiles,
+    counter_uniform_columns,
     counter_uniforms,
 )
 from sim.units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
@@ -318,8 +319,8 @@ class Workforce:
             return counter_uniforms(self.key, week, pids, stream)
 
         self.aptitude[slots] = np.exp(wf.aptitude_sd * normal(STREAM_HIRE_APTITUDE))
-        for d in range(TRAIT_DIMENSIONS):
-            self.trait[slots, d] = normal(STREAM_HIRE_TRAIT + d)
+        self.trait[slots] = ndtri(_open_unit(counter_uniform_columns(
+            self.key, week, pids, STREAM_HIRE_TRAIT, TRAIT_DIMENSIONS)))
         self.group[slots] = _category(self._group_cdf, uniform(STREAM_HIRE_GROUP))
         self.role[slots] = _category(self._role_cdf, uniform(STREAM_HIRE_ROLE))
         self.age_years[slots] = np.clip(
@@ -329,9 +330,7 @@ class Workforce:
         means = np.repeat(self.role_hire_skill[self.role[slots]][:, None], k, axis=1)
         if requirement_scale is not None:
             means = np.clip(means * requirement_scale[None, :], 0.02, 0.95)
-        u = np.empty((slots.shape[0], k), dtype=np.float64)
-        for c in range(k):
-            u[:, c] = uniform(STREAM_HIRE_SKILL + c)
+        u = counter_uniform_columns(self.key, week, pids, STREAM_HIRE_SKILL, k)
         self.skills[slots] = beta_quantiles(_open_unit(u), means, wf.hire_skill_sd)
         for name, (_, value) in _PERSON_STATE.items():
             getattr(self, name)[slots] = value

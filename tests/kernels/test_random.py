@@ -28,3 +28,16 @@ def test_counter_uniforms_rejects_other_ids():
         counter_uniforms(1, 2, np.arange(5, dtype=np.int32), 1)
     with pytest.raises(ValueError, match="pids must be a 1-d int64 array"):
         counter_uniforms(1, 2, np.zeros((2, 2), dtype=np.int64), 1)
+
+
+def test_counter_uniform_columns_are_the_streams_one_by_one():
+    from sim.kernels import counter_uniform_columns, counter_uniforms
+
+    pids = np.array([1, 7, 123456789, 2**40], dtype=np.int64)
+    columns = counter_uniform_columns(99, 12, pids, 1000, 5)
+    assert columns.shape == (4, 5)
+    for c in range(5):
+        np.testing.assert_array_equal(columns[:, c], counter_uniforms(99, 12, pids, 1000 + c))
+    assert counter_uniform_columns(99, 12, pids, 1000, 0).shape == (4, 0)
+    with pytest.raises(ValueError):
+        counter_uniform_columns(99, 12, pids.astype(np.int32), 1000, 2)

@@ -31,6 +31,7 @@ import json
 import os
 import socket
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,9 +41,28 @@ from typing import Any
 from sim.errors import ResultsError
 
 _HELD: dict[tuple[int, str], tuple[int, int]] = {}
-"""Locks this process holds: (pid, lock file path) -> (file descriptor, nesting depth).
+"""Locks this process holds: (thread, lock file path) -> (file descriptor, nesting depth).
 
-Keyed by pid too, so a forked child does not take its parent's locks for its own."""
+Nested calls in one thread count; another thread of the process is refused like another
+process (``flock`` locks of two open files conflict even within one process)."""
+
+
+def _forget_in_child() -> None:
+    """In a forked child: close the inherited lock files, so the locks die with the parent.
+
+    A ``flock`` lock lasts while any descriptor of its open file does: a child that
+    outlived its parent (a figure-drawing process, say) would otherwise keep the parent's
+    directory locked.
+    """
+    for fd, _ in _HELD.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def lock_path(directory: str | Path) -> Path:
@@ -52,7 +72,7 @@ def lock_path(directory: str | Path) -> Path:
 
 
 def _key(directory: str | Path) -> tuple[int, str]:
-    return os.getpid(), str(lock_path(directory))
+    return threading.get_ident(), str(lock_path(directory))
 
 
 def notice(message: str) -> None:

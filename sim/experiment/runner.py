@@ -263,6 +263,7 @@ class SweepStore:
         provenance = code_provenance()
         if self.directory.exists() and not self.directory.is_dir():
             raise ResultsError(f"{self.directory}: exists and is not a directory")
+        self._check_kinds()
         found: dict[str, Any] = {}
         if identity.exists():
             advice = (f"use a new --out, or start the {noun} again with --force-new (or by "
@@ -289,6 +290,25 @@ class SweepStore:
             **plan.identity(),
         })
         self._clean()
+
+    def _check_kinds(self) -> None:
+        """Refuse, in one line, a file where a directory belongs or the other way round.
+
+        Raises:
+            ResultsError: e.g. ``DIR/runs`` is a file, or ``DIR/summary.parquet`` a
+                directory (mentorsim never makes either: someone else's).
+
+        """
+        for name in (IDENTITY, MANIFEST, DESIGN, PARAMETERS, SUMMARY, FAILURES):
+            path = self.directory / name
+            if path.exists() and not path.is_file():
+                raise ResultsError(f"{path}: is a directory, not the file mentorsim writes "
+                                   "there; move it away")
+        for name in (RUNS, FAILED, QUARANTINE):
+            path = self.directory / name
+            if (path.exists() or path.is_symlink()) and not path.is_dir():
+                raise ResultsError(f"{path}: is a file, not the directory mentorsim writes "
+                                   "there; move it away")
 
     def _clean(self) -> None:
         """Remove what a killed writer left: temporary files and staging directories.

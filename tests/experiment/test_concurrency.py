@@ -312,3 +312,74 @@ def test_an_edited_base_never_mixes_with_old_runs(tmp_path):
     assert not set(old["id"]) & set(new["id"])
     assert (new["headcount"] > old["headcount"].max()).all()  # 34 people, not 30
     assert_store_sound(out, 4)
+
+
+def test_lock_file_that_is_a_directory_is_one_line(tmp_path):
+    out = tmp_path / "d"
+    lock.lock_path(out).mkdir()
+    with pytest.raises(ResultsError, match=rf"^{out}: cannot make the lock file .*\.d\.lock"):
+        lock.acquire(out)
+
+
+def test_another_thread_is_refused_like_another_process(tmp_path):
+    import threading
+
+    out = tmp_path / "d"
+    seen = []
+
+    def other():
+        try:
+            with lock.locked(out):
+                seen.append("locked")
+        except ResultsError as exc:
+            seen.append(str(exc))
+
+    with lock.locked(out):
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert len(seen) == 1 and f"pid {os.getpid()}" in seen[0]
+
+
+def test_a_link_to_the_directory_shares_its_lock(tmp_path):
+    out = tmp_path / "res"
+    out.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(out, target_is_directory=True)
+    proc = holder(tmp_path, out)
+    try:
+        with pytest.raises(ResultsError, match=rf"^{link}: in use .*pid {proc.pid}"):
+            lock.acquire(link)
+    finally:
+        kill(proc)
+
+
+FORKING = """
+import os, sys, time
+from sim.experiment.lock import acquire
+acquire(sys.argv[1])
+if os.fork() == 0:  # a child that outlives its parent (as a figure process may)
+    os.write(1, b"child\\n")
+    time.sleep(60)
+    os._exit(0)
+os.write(1, b"parent\\n")
+time.sleep(60)
+"""
+
+
+def test_a_forked_child_does_not_keep_its_dead_parents_lock(tmp_path, capfd):
+    out = tmp_path / "d"
+    script = tmp_path / "forking.py"
+    script.write_text(FORKING)
+    proc = subprocess.Popen([sys.executable, "-c", f"import os; os.setsid(); "
+                             f"os.execv({sys.executable!r}, [{sys.executable!r}, "
+                             f"{str(script)!r}, {str(out)!r}])"],
+                            cwd=ROOT, env=ENV, stdout=subprocess.PIPE, text=True)
+    assert {proc.stdout.readline().strip() for _ in range(2)} == {"child", "parent"}
+    kill(proc)  # the parent dies; its child lives on
+    try:
+        with lock.locked(out):  # the lock died with its holder
+            assert lock.holds(out)
+        assert "stale lock" in capfd.readouterr().err
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)

@@ -276,3 +276,58 @@ def test_a_direct_read_of_a_damaged_run_file_is_one_line(copy):
     damaged.write_bytes(b"PAR1garbagePAR1")
     with pytest.raises(ResultsError, match=rf"{damaged}: unreadable run file"):
         read_run_file(damaged)
+
+
+# --- more of our own -----------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "make", "says"), [
+    ("runs", "file", "is a file, not the directory"),
+    ("failures", "file", "is a file, not the directory"),
+    ("quarantine", "file", "is a file, not the directory"),
+    ("summary.parquet", "dir", "is a directory, not the file"),
+    ("design.parquet", "dir", "is a directory, not the file"),
+])
+def test_a_file_where_a_directory_belongs_is_one_line(copy, capsys, name, make, says):
+    path, out = copy
+    target = out / name
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+    target.mkdir() if make == "dir" else target.write_text("someone's")
+    assert main(["sweep", str(path), "--out", str(out), "--quiet", "--no-analysis"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"{target}: {says}" in err[0]
+    assert target.exists() and (out / "manifest.json").exists()  # nothing touched
+
+
+def test_a_run_quarantined_twice_keeps_both_copies(finished, copy, capsys):
+    path, out = copy
+    damaged = run_files(out)[0]
+    for attempt in (b"first", b"second"):
+        damaged.write_bytes(attempt)
+        assert resume(path, out, capsys)[0] == 0
+    kept = sorted(p.read_bytes() for p in (out / "quarantine").iterdir())
+    assert kept == [b"first", b"second"]
+    assert_recovered(finished, out)
+
+
+def test_a_directory_named_as_a_run_file_is_quarantined(finished, copy, capsys):
+    path, out = copy
+    target = run_files(out)[3]
+    target.unlink()
+    target.mkdir()
+    code, err = resume(path, out, capsys)
+    assert code == 0 and len(err) == 1 and f"{target}: not a file" in err[0]
+    assert_recovered(finished, out)
+
+
+def test_files_a_killed_writer_left_in_the_directory_are_removed(finished, copy, capsys):
+    path, out = copy
+    (out / ".staged.abcdefgh.partial").mkdir()  # a comparison's report being staged
+    (out / ".summary.parquet.abcdefgh.tmp").write_text("half")
+    (out / "runs" / ".x.parquet.abcdefgh.tmp").write_text("half")
+    code, err = resume(path, out, capsys)
+    assert code == 0 and err == [f"mentorsim: notice: {out}: removed 3 temporary files left "
+                                 "by a killed writer"]
+    assert not [p for p in out.rglob(".*") if p.name != ".gitkeep"]
+    assert_recovered(finished, out)

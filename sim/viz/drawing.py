@@ -46,6 +46,11 @@ if TYPE_CHECKING:
     from sim.experiment.run import RunResult
     from sim.viz.run_report import RunFigureData
 
+#: Relative cost of drawing each figure (measured), to share them between two processes.
+COSTS = {"plot.png": 2.0, "gaps.png": 1.0, "programme_vs_control.png": 4.0,
+         "effect_profile.png": 1.5, "equity.png": 3.0}
+
+
 class FigureProcessError(RuntimeError):
     """The process drawing the figures ended without answering (killed, or crashed)."""
 
@@ -58,12 +63,15 @@ class FigureProcess:
             :meth:`submit` returns None.
         warm: Draw a throw-away figure once the modules are imported (loads the fonts and
             the PNG writer before the run's figures are wanted).
+        split: After its warm-up the child forks a helper of its own (ready and warm),
+            and the two share the figures (:func:`share`): the parent only waits, so
+            both cores draw.
 
     """
 
-    def __init__(self, enabled: bool = True, warm: bool = True) -> None:
+    def __init__(self, enabled: bool = True, warm: bool = True, split: bool = True) -> None:
         self.enabled = enabled
-        self._pending: tuple[RunFigureData, Path] | None = None
+        self._pending: tuple[RunFigureData, Path, list[str] | None] | None = None
         self._unregister = lambda: None
         self._process: Any = None
         self._conn: Connection | None = None
@@ -72,8 +80,8 @@ class FigureProcess:
         context = multiprocessing.get_context("fork")
         self._conn, child_end = context.Pipe()
         self._process = context.Process(
-            target=_serve, args=(child_end, self._conn, os.getpid(), warm),
-            name="mentorsim-figures", daemon=True)
+            target=_serve, args=(child_end, self._conn, os.getpid(), warm, split),
+            name="mentorsim-figures")  # not a daemon: it may fork a helper; always closed
         self._process.start()
         child_end.close()
         self._unregister = lifetime.register_children(self._pids)
@@ -81,8 +89,14 @@ class FigureProcess:
     def _pids(self) -> list[int]:
         return [self._process.pid] if self._process is not None else []
 
-    def submit(self, data: RunFigureData, directory: str | Path) -> FigureHook | None:
+    def submit(self, data: RunFigureData, directory: str | Path,
+               names: list[str] | None = None) -> FigureHook | None:
         """Start drawing ``data``'s figures into ``directory`` (returns at once).
+
+        Args:
+            data: The run's figure data.
+            directory: Where the figures go.
+            names: Only these figures (see :func:`sim.viz.run_report.draw_run_figures`).
 
         Returns:
             The figure hook to give :func:`sim.experiment.results.write_run_files` (it
@@ -93,9 +107,9 @@ class FigureProcess:
             return None
         if self._pending is not None:
             raise RuntimeError("FigureProcess draws one run's figures")
-        self._pending = (data, Path(directory))
+        self._pending = (data, Path(directory), names)
         if self._conn is not None:
-            self._conn.send((data, str(directory)))
+            self._conn.send((data, str(directory), names))
         return self.hook
 
     def wait(self) -> list[Path]:
@@ -150,37 +164,79 @@ class FigureProcess:
         self.close()
 
 
-def _serve(conn: Connection, parent_end: Connection, parent: int, warm: bool) -> None:
+def share(names: list[str]) -> tuple[list[str], list[str]]:
+    """Split figures between two processes, costliest first to the less loaded (by COSTS)."""
+    parts: tuple[list[str], list[str]] = ([], [])
+    loads = [0.0, 0.0]
+    for name in sorted(names, key=lambda n: -COSTS.get(n, 2.0)):
+        i = 0 if loads[0] <= loads[1] else 1
+        parts[i].append(name)
+        loads[i] += COSTS.get(name, 2.0)
+    return parts
+
+
+def _serve(conn: Connection, parent_end: Connection, parent: int, warm: bool,
+           split: bool) -> None:
     """The child: import and warm up, then draw the one job the parent sends."""
     parent_end.close()  # so the parent's end closing reaches this process as EOF
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: just end
     lifetime.ignore_interrupts()  # the parent handles Ctrl-C and stops us
     lifetime.bind_to_parent(parent)
-    failed: BaseException | None = None
+    failed: Exception | None = None
+    helper = None
     try:
-        from sim.viz import run_report
+        try:
+            import sim.viz.run_report  # noqa: F401 - imported while the parent computes
 
-        if warm:
-            _warm_up()
-    except Exception as exc:  # noqa: BLE001 - reported when the figures are wanted
-        failed = exc
-    try:
-        job = conn.recv()
-    except (EOFError, OSError):
-        return  # the parent is gone or no longer wants figures
+            if warm:
+                _warm_up()
+            if split:
+                helper = FigureProcess(warm=False, split=False)  # forked warm, waits
+        except Exception as exc:  # noqa: BLE001 - reported when the figures are wanted
+            failed = exc
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone or no longer wants figures
+        reply = _answer(job, helper, failed)
+    finally:
+        if helper is not None:
+            helper.close()
+    conn.send(reply)
+
+
+def _answer(job: tuple[RunFigureData, str, list[str] | None], helper: FigureProcess | None,
+            failed: Exception | None) -> tuple[Any, ...]:
+    """Draw the job's figures: ``("done", paths)`` or ``("failed", error, traceback)``."""
     try:
         if failed is not None:
             raise failed
-        written = run_report.draw_run_figures(job[0], job[1])
+        return ("done", [str(p) for p in _draw(*job, helper)])
     except Exception as exc:  # noqa: BLE001 - every error goes back to the parent
         text = traceback.format_exc()
         try:
             pickle.dumps(exc)
         except Exception:  # noqa: BLE001 - an exception that does not pickle
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
-        conn.send(("failed", exc, text))
-        return
-    conn.send(("done", [str(p) for p in written]))
+        return ("failed", exc, text)
+
+
+def _draw(data: RunFigureData, directory: str, names: list[str] | None,
+          helper: FigureProcess | None) -> list[Path]:
+    """Draw the figures, sharing them with ``helper`` if there is one."""
+    from sim.viz import run_report
+
+    if helper is None:
+        return run_report.draw_run_figures(data, directory, names)
+    every = run_report.figure_names(data)
+    mine, theirs = share(every if names is None else [n for n in every if n in names])
+    if theirs:
+        helper.submit(data, directory, theirs)
+    drawn = run_report.draw_run_figures(data, directory, mine)
+    if theirs:
+        drawn += helper.wait()
+    order = {name: i for i, name in enumerate(every)}
+    return sorted((Path(p) for p in drawn), key=lambda p: order[p.name])
 
 
 def _warm_up() -> None:

@@ -13,6 +13,7 @@ run has an underrepresented group and a majority, all in the house style
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,40 +106,59 @@ def write_run_figures(result: RunResult, directory: str | Path) -> list[Path]:
     return draw_run_figures(RunFigureData.of(result), directory)
 
 
-def draw_run_figures(data: RunFigureData, directory: str | Path) -> list[Path]:
+def figure_names(data: RunFigureData) -> list[str]:
+    """The file names of the figures :func:`draw_run_figures` draws for ``data``, in order."""
+    names = ["plot.png"]
+    if data.gaps is not None:
+        names.append("gaps.png")
+    if data.control_timeseries is not None:
+        names.append("programme_vs_control.png")
+    if data.effect_profile is not None and len(data.effect_profile):
+        names.append("effect_profile.png")
+    if has_groups(data.timeseries):
+        names.append("equity.png")
+    return names
+
+
+def draw_run_figures(data: RunFigureData, directory: str | Path,
+                     names: Collection[str] | None = None) -> list[Path]:
     """Draw the figures of :func:`write_run_figures` from a run's figure data.
 
+    Args:
+        data: The run's figure data.
+        directory: Where to write them.
+        names: Only these of :func:`figure_names` (None: all of them); two processes
+            can draw a run's figures between them.
+
     Returns:
-        The files written.
+        The files written, in the order of :func:`figure_names`.
 
     """
     directory = Path(directory)
     name, seed = data.name, data.seed
-    written = [directory / "plot.png"]
-    plot_run(data.timeseries, written[0], name if seed is None else f"{name}, seed {seed}")
-    if data.gaps is not None:
-        written.append(directory / "gaps.png")
-        plot_gap_heatmap(data.gaps, data.competencies, written[-1],
-                         f"{name}: skill gaps by group and competency, week "
-                         f"{int(data.timeseries.index[-1])}")
-    if data.control_timeseries is not None:
-        written.append(directory / "programme_vs_control.png")
-        metrics = [m for m in PROGRAMME_VS_CONTROL if m in data.timeseries]
-        plot_programme_vs_control(arms_frame(data.timeseries, data.control_timeseries),
-                                  metrics, path=written[-1],
-                                  title=f"{name}: programme vs control (same seed)")
-    profile = data.effect_profile
-    if profile is not None and len(profile):
-        written.append(directory / "effect_profile.png")
-        plot_effect_profile(profile, data.duration_weeks, written[-1],
-                            f"{name}: effect on the same people by weeks since match")
-    if has_groups(data.timeseries):
-        written.append(directory / "equity.png")
-        plot_equity(data.timeseries, data.control_timeseries, written[-1],
-                    f"{name}: underrepresented vs majority over time"
-                    + (" (dashed: control arm)" if data.control_timeseries is not None
-                       else ""))
-    return written
+    wanted = [n for n in figure_names(data) if names is None or n in names]
+    for file in wanted:
+        path = directory / file
+        if file == "plot.png":
+            plot_run(data.timeseries, path, name if seed is None else f"{name}, seed {seed}")
+        elif file == "gaps.png":
+            plot_gap_heatmap(data.gaps, data.competencies, path,
+                             f"{name}: skill gaps by group and competency, week "
+                             f"{int(data.timeseries.index[-1])}")
+        elif file == "programme_vs_control.png":
+            metrics = [m for m in PROGRAMME_VS_CONTROL if m in data.timeseries]
+            plot_programme_vs_control(arms_frame(data.timeseries, data.control_timeseries),
+                                      metrics, path=path,
+                                      title=f"{name}: programme vs control (same seed)")
+        elif file == "effect_profile.png":
+            plot_effect_profile(data.effect_profile, data.duration_weeks, path,
+                                f"{name}: effect on the same people by weeks since match")
+        else:
+            plot_equity(data.timeseries, data.control_timeseries, path,
+                        f"{name}: underrepresented vs majority over time"
+                        + (" (dashed: control arm)" if data.control_timeseries is not None
+                           else ""))
+    return [directory / file for file in wanted]
 
 
 def format_summary(summary: dict[str, float], title: str = "") -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import LEVEL, t_interval
@@ -66,7 +67,11 @@ def band_statistics(frame: pd.DataFrame, metric: str, design: str = "design",
     data = frame[[design, x, metric]].dropna()
     grouped = data.groupby([design, x], sort=False)[metric]
     table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
-    if band == "ci":
+    if band == "ci" and not (table["n"] >= 2).any():
+        # one replication (a run's figure): no interval, as t_interval would say, without
+        # importing scipy to say it
+        table["lower"] = table["upper"] = np.nan
+    elif band == "ci":
         table["lower"], table["upper"] = t_interval(table["mean"], table["sd"], table["n"],
                                                     level)
     else:

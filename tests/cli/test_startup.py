@@ -81,7 +81,7 @@ def test_without_plots_there_is_no_child_and_no_hook(figure_data, tmp_path):
 
 
 def test_an_error_while_drawing_is_raised_in_the_parent(figure_data, tmp_path, monkeypatch):
-    def broken(data, directory):
+    def broken(data, directory, names=None):
         raise ValueError(f"no figure for {data.name}")
 
     monkeypatch.setattr(run_report, "draw_run_figures", broken)
@@ -98,7 +98,7 @@ def test_an_error_that_does_not_pickle_arrives_by_name(figure_data, tmp_path, mo
         def __init__(self, a, b):
             super().__init__(f"{a}/{b}")
 
-    def broken(data, directory):
+    def broken(data, directory, names=None):
         raise Odd(1, 2)
 
     monkeypatch.setattr(run_report, "draw_run_figures", broken)
@@ -109,7 +109,7 @@ def test_an_error_that_does_not_pickle_arrives_by_name(figure_data, tmp_path, mo
 
 
 def test_a_child_killed_while_drawing_fails_the_run_and_leaves_nothing(tmp_path, monkeypatch):
-    def killed(data, directory):
+    def killed(data, directory, names=None):
         os.kill(os.getpid(), signal.SIGKILL)
 
     monkeypatch.setattr(run_report, "draw_run_figures", killed)
@@ -128,9 +128,9 @@ def test_a_fault_in_the_parent_stops_the_child_before_the_staging_is_removed(
 
     real_draw, real_rmtree = run_report.draw_run_figures, shutil.rmtree
 
-    def slow(data, directory):
+    def slow(data, directory, names=None):
         time.sleep(0.5)  # the parent fails meanwhile
-        return real_draw(data, directory)  # would make the removed directory again
+        return real_draw(data, directory, names)  # would make the removed directory again
 
     def crash(path, frame):
         raise OSError("I/O error")
@@ -165,7 +165,7 @@ _KILL_PARENT = textwrap.dedent("""
     from sim import cli
     from sim.viz import run_report
 
-    def stuck(data, directory):
+    def stuck(data, directory, names=None):
         Path(sys.argv[1]).write_text(str(os.getpid()))
         time.sleep(60)
 
@@ -205,3 +205,22 @@ def test_the_child_dies_with_a_killed_parent(tmp_path):
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_the_figures_are_shared_by_cost_between_two_processes():
+    assert drawing.share(["plot.png", "gaps.png", "equity.png"]) == (
+        ["equity.png"], ["plot.png", "gaps.png"])
+    everything = ["plot.png", "gaps.png", "programme_vs_control.png", "effect_profile.png",
+                  "equity.png"]
+    mine, theirs = drawing.share(everything)
+    assert mine == ["programme_vs_control.png", "effect_profile.png"]
+    assert theirs == ["equity.png", "plot.png", "gaps.png"]
+    assert drawing.share(["plot.png"]) == (["plot.png"], [])
+
+
+def test_a_split_drawing_names_the_files_in_order_and_reaps_its_helper(figure_data,
+                                                                        tmp_path):
+    with drawing.FigureProcess() as drawer:
+        drawer.submit(figure_data, tmp_path, ["equity.png", "plot.png"])
+        assert [p.name for p in drawer.wait()] == ["plot.png", "equity.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["equity.png", "plot.png"]

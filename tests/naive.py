@@ -332,3 +332,23 @@ def group_sums(active, under, mentor, sponsored, quality, psychosocial, tenure, 
             sums[f"{side}_seniors"] += 1
             sums[f"{side}_service_hours"] += service[i]
     return sums
+
+
+def informal_seekers(active, mentor, load, pid, key, week, rate):
+    """Free people (employed, no mentor, no mentee) whose informal draw is below ``rate``."""
+    return [i for i in range(len(active))
+            if active[i] and mentor[i] < 0 and load[i] == 0
+            and counter_uniform(key, week, pid[i], 5) < rate]
+
+
+def free_seniors(active, mentor, tenure, performance, load, willingness, min_tenure,
+                 min_performance, willing_share, cap):
+    """(slots, free places) of the willing seniors with a place left."""
+    slots, places = [], []
+    for i in range(len(active)):
+        if (active[i] and mentor[i] < 0 and tenure[i] >= min_tenure
+                and performance[i] >= min_performance and willingness[i] < willing_share
+                and cap - load[i] > 0):
+            slots.append(i)
+            places.append(cap - load[i])
+    return slots, places

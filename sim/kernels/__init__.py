@@ -11,6 +11,8 @@ arrays and scalars) and the public functions that check their inputs and call th
   (:func:`match_gap_targeted`, :func:`match_by_scores`).
 * :mod:`~sim.kernels.distributions`: beta quantiles of counter-based uniforms, for
   hires' skills (:func:`beta_quantiles`).
+* :mod:`~sim.kernels.pools`: this week's informal seekers and the seniors with free
+  places (:func:`informal_seekers`, :func:`free_seniors`).
 * :mod:`~sim.kernels.flows`: ageing, quits, retirements (:func:`age_and_leave`);
   commitment and promotions (:func:`update_outcomes`).
 * :mod:`~sim.kernels.sums`: the weekly sums the reporters are made of (:data:`SUMS`,
@@ -29,6 +31,7 @@ from sim.kernels.distributions import beta_quantiles
 from sim.kernels.flows import age_and_leave, update_outcomes
 from sim.kernels.learning import LearningRates, learn_week, pair_index
 from sim.kernels.matching import match_by_scores, match_gap_targeted
+from sim.kernels.pools import free_seniors, informal_seekers
 from sim.kernels.random import (
     STREAM_EARLY_ENDING,
     STREAM_HIRE_AGE,
@@ -102,7 +105,9 @@ __all__ = [
     "configure_threading",
     "counter_uniform_columns",
     "counter_uniforms",
+    "free_seniors",
     "group_sums",
+    "informal_seekers",
     "kernel_for",
     "last_level_cache_bytes",
     "learn_week",

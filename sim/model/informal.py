@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import Scenario
-from sim.kernels import STREAM_INFORMAL, counter_uniforms
+from sim.kernels import free_seniors, informal_seekers
 from sim.model import matching
 from sim.model.relationships import (
     INFORMAL,
@@ -128,16 +128,19 @@ class InformalMentoring:
         if not d.enabled:
             return
         wf = self.workforce
-        seeking = np.flatnonzero(wf.active & (wf.mentor < 0) & (wf.load == 0))
-        draws = counter_uniforms(wf.key, week, wf.pid[seeking], STREAM_INFORMAL)
-        mentees = seeking[draws < self._weekly]
+        # this week's seekers (free people whose draw is below the rate), and the willing
+        # seniors with places: one compiled pass each (sim.kernels.pools)
+        mentees = informal_seekers(wf.active, wf.mentor, wf.load, wf.pid, wf.key, week,
+                                   self._weekly, check=week == 0)
         if mentees.shape[0] == 0:
             return
         sought = np.bincount(wf.group[mentees], minlength=self.n_groups)
         none = np.zeros(self.n_groups, dtype=np.int64)
-        pool = matching.senior_pool(wf, self.min_tenure, self.min_performance)
-        pool = pool[wf.willingness[pool] < d.willing_share]
-        mentors, capacity = matching.free_capacity(wf, pool, d.mentees_per_mentor)
+        mentors, capacity = free_seniors(
+            wf.active, wf.mentor, wf.tenure_weeks, wf.performance, wf.load, wf.willingness,
+            self.min_tenure, self.min_performance, d.willing_share, d.mentees_per_mentor,
+            check=week == 0,
+        )
         mentees, chosen, seen = matching.choose_informal(
             wf, self.rng.permutation(mentees), mentors, capacity, self.rng,
             d.candidates_per_mentee, d.homophily, d.mentor_homophily, self.similarity_effect,

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from sim.errors import MentorsimError
 from sim.experiment import lifetime
+from sim.experiment.resources import call_releasing
 
 ExecutorKind = Literal["serial", "processes", "dask"]
 KINDS: tuple[str, ...] = ("serial", "processes", "dask")
@@ -51,15 +52,27 @@ class SerialExecutor(Executor):
     workers = 1
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        """Run ``fn(*args, **kwargs)`` now and return its finished future."""
+        """Run ``fn(*args, **kwargs)`` now and return its finished future.
+
+        Memory a call leaves behind is released after it
+        (:func:`sim.experiment.resources.call_releasing`).
+        """
         future: Future = Future()
         try:
-            future.set_result(fn(*args, **kwargs))
+            future.set_result(call_releasing(fn, *args, **kwargs))
         except BaseException as exc:  # noqa: BLE001 - the future carries it
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
             future.set_exception(exc)
         return future
+
+
+class _ReleasingPool(ProcessPoolExecutor):
+    """A process pool whose workers release a finished call's memory (see SerialExecutor)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Submit ``fn(*args, **kwargs)``, run through :func:`call_releasing`."""
+        return super().submit(call_releasing, fn, *args, **kwargs)
 
 
 def default_workers() -> int:
@@ -116,7 +129,7 @@ def make_executor(
         yield SerialExecutor()
     elif kind == "processes":
         n = workers or default_workers()
-        pool = ProcessPoolExecutor(
+        pool = _ReleasingPool(
             max_workers=n, mp_context=multiprocessing.get_context("spawn"),
             initializer=lifetime.init_worker, initargs=(os.getpid(), warm_up),
         )

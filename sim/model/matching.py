@@ -59,6 +59,13 @@ def mentor_pool(
     return senior_pool(wf, design.mentor_min_tenure_weeks, design.mentor_min_performance)
 
 
+def _not_among(slots: np.ndarray, others: np.ndarray, size: int) -> np.ndarray:
+    """Which of ``slots`` are not in ``others`` (``~np.isin``, by a mask over the slots)."""
+    among = np.zeros(size, dtype=np.bool_)
+    among[others] = True
+    return ~among[slots]
+
+
 def free_capacity(
     workforce: Workforce, pool: np.ndarray, cap: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +122,7 @@ def assign(
 
     """
     # nobody is matched to themselves: this round's mentees are not its mentors
-    not_mentee = ~np.isin(mentors, mentees)
+    not_mentee = _not_among(mentors, mentees, workforce.size)
     mentors, capacity = mentors[not_mentee], capacity[not_mentee]
     if mentees.shape[0] == 0 or mentors.shape[0] == 0:
         empty = np.empty(0, dtype=np.int64)
@@ -189,7 +196,7 @@ def choose_informal(
         (matched mentees, their mentors, the chosen pairs' standardised visible fit).
 
     """
-    not_mentee = ~np.isin(mentors, mentees)
+    not_mentee = _not_among(mentors, mentees, workforce.size)
     mentors, capacity = mentors[not_mentee], capacity[not_mentee]
     if mentees.shape[0] == 0 or mentors.shape[0] == 0:
         empty = np.empty(0, dtype=np.int64)

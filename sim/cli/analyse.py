@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.errors import MentorsimError
+
 
 def register(subparsers) -> None:
     """Add the ``analyse`` subcommand."""
@@ -26,6 +28,12 @@ def execute(args: argparse.Namespace) -> int:
     from sim.experiment.paths import check_out, write_errors
     from sim.viz.sweep_report import ANALYSIS, analyse
 
+    if not args.directory.strip():
+        raise MentorsimError(f"DIR = {args.directory!r}: an empty path; give a sweep's results "
+                             "directory")
+    if args.heatmap and args.heatmap[0] == args.heatmap[1]:
+        raise MentorsimError(f"--heatmap {args.heatmap[0]} {args.heatmap[1]}: give two "
+                             "different factors")
     directory = Path(args.directory)
     if directory.is_dir():  # else analyse says the directory is missing
         check_out(directory / ANALYSIS, "the analysis directory")

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from sim.cli.common import add_executor_options, out_path
+from sim.errors import MentorsimError
 
 
 def register(subparsers) -> None:
@@ -57,6 +58,9 @@ def execute(args: argparse.Namespace) -> int:
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
+    if args.reps is not None and args.reps < 2:  # not 0 taken for "the plan's reps"
+        raise MentorsimError(f"--reps = {args.reps}: need at least 2 replications for an "
+                             "interval")
     out = out_path(args.out, planning.default_plan_out(load_plan_file(args.plan), args.plan))
 
     def report(decision: planning.Decision, directory: Path) -> None:

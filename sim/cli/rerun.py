@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+from sim.errors import MentorsimError
+
 EXIT_DIFFERENT = 1
 
 
@@ -38,6 +40,9 @@ def execute(args: argparse.Namespace) -> int:
     from sim.experiment.reproduce import check_out, reproduce
     from sim.experiment.results import read_stored_run
 
+    if not args.directory.strip():
+        raise MentorsimError(f"DIR = {args.directory!r}: an empty path; give a results "
+                             "directory")
     stored = read_stored_run(args.directory, args.run_id)
     if args.out is not None:
         check_writable(args.out, "--out")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.cli.common import add_executor_options, out_path
+from sim.errors import ScenarioError
 
 
 def register(subparsers) -> None:
@@ -39,6 +40,8 @@ def execute(args: argparse.Namespace) -> int:
 
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
+    if not args.sweep.strip():  # Path("") would be the directory "."
+        raise ScenarioError(f"SWEEP = {args.sweep!r}: an empty path; give a sweep file")
     sweep = load_sweep(args.sweep)
     out = out_path(args.out, Path("results") / Path(args.sweep).stem)
     if not args.no_analysis:

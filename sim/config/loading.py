@@ -108,6 +108,8 @@ def parse_override(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except ValueError as exc:  # an integer of thousands of digits
+        raise ScenarioError(f"--set {key}={raw[:20]}...: not a usable value ({exc})") from None
     return key, value
 
 
@@ -181,6 +183,9 @@ def load_scenario(
     """
     source = str(path) if path is not None else "<defaults>"
     data: dict[str, Any] = {}
+    if path is not None and not str(path).strip():  # Path("") would be the directory "."
+        raise ScenarioError(f"scenario = {source!r}: an empty path; give a scenario file or "
+                            "a bundled scenario's name")
     if path is not None:
         with bundled.scenario_file(path) as file:
             data = read_toml(file)

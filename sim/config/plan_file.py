@@ -227,6 +227,8 @@ def load_plan_file(path: str | Path) -> PlanFile:
             (one line: file, field, value).
 
     """
+    if not str(path).strip():  # Path("") would be the directory "."
+        raise ScenarioError(f"plan = {str(path)!r}: an empty path; give a plan file")
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(f"{path}: no such plan file")

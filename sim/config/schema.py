@@ -885,7 +885,7 @@ class RosterSettings(_Section):
 class Scenario(_Section):
     """A whole scenario: the organisation, its environment, workforce and programme."""
 
-    name: str = "baseline"
+    name: str = Field("baseline", min_length=1)
     description: str = ""
     horizon_weeks: int = Field(156, ge=1, le=5200)
     seed: int = Field(20260101, ge=0, le=MAX_SEED)

@@ -14,6 +14,8 @@ from sim.errors import ScenarioError
 
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file, turning every way it can fail into a one-line ScenarioError."""
+    if not str(path).strip():  # Path("") would be the directory "."
+        raise ScenarioError(f"{str(path)!r}: an empty path; give a TOML file")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -31,7 +33,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: the file is empty")
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
         raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
 
 

@@ -323,3 +323,30 @@ def test_only_faults_of_writing_count_as_write_errors():
 def test_the_probe_leaves_nothing_behind(tmp_path):
     assert check_out(tmp_path / "a" / "b") == tmp_path / "a" / "b"
     assert list(tmp_path.iterdir()) == []  # neither a/ nor the probe directory is left
+
+
+def test_plan_reps_below_two_is_refused_not_read_as_the_plans_own(tmp_path, no_work):
+    plan = tmp_path / "p.toml"
+    plan.write_text('organisation = "baseline"\n[designs.a]\n"programme.enabled" = true\n',
+                    encoding="utf-8")
+    for reps in ("0", "1"):
+        code, _, err = cli(["plan", plan, "--reps", reps, "--out", tmp_path / "o"])
+        assert code == 2 and f"--reps = {reps}: need at least 2" in one_line(err)
+    assert not (tmp_path / "o").exists()
+
+
+def test_analyse_heatmap_of_one_factor_twice_is_refused(tmp_path):
+    code, _, err = cli(["analyse", tmp_path, "--heatmap", "x", "x"])
+    assert code == 2 and "--heatmap x x: give two different factors" in one_line(err)
+
+
+@pytest.mark.parametrize("command, message", [
+    (["analyse", ""], "DIR = '': an empty path"),
+    (["rerun", ""], "DIR = '': an empty path"),
+    (["sweep", ""], "SWEEP = '': an empty path"),
+    (["plan", ""], "plan = '': an empty path"),
+    (["validate", ""], "scenario = '': an empty path"),
+])
+def test_an_empty_positional_path_is_not_read_as_the_current_directory(command, message):
+    code, _, err = cli(command)
+    assert code == 2 and message in one_line(err)

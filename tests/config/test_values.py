@@ -106,3 +106,29 @@ def test_check_text_allows_ordinary_unicode_and_names_the_position():
     assert check_text("naïve ☃ 名前") == "naïve ☃ 名前"
     with pytest.raises(ValueError, match="character 3 is the control character U\\+000A"):
         check_text("ab\ncd", allow_lines=False)
+
+
+def test_an_integer_of_thousands_of_digits_is_one_line_in_a_set_and_in_a_file(tmp_path):
+    with pytest.raises(ScenarioError, match="--set organisation.headcount=9+...: not a usable"):
+        load_scenario("baseline", parse_overrides(["organisation.headcount=" + "9" * 5000]))
+    path = tmp_path / "big.toml"
+    path.write_text("horizon_weeks = " + "9" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="big.toml: malformed TOML: Exceeds the limit"):
+        load_scenario(path)
+
+
+def test_an_empty_name_or_path_is_refused():
+    with pytest.raises(ScenarioError, match="name = '': String should have at least 1"):
+        load_scenario("baseline", {"name": ""})
+    with pytest.raises(ScenarioError, match="scenario = '': an empty path"):
+        load_scenario("")
+    with pytest.raises(ScenarioError, match="plan = '': an empty path"):
+        load_plan_file("")
+    with pytest.raises(ScenarioError, match="'': an empty path; give a TOML file"):
+        load_targets("")
+
+
+def parse_overrides(texts):
+    from sim.cli.common import overrides
+
+    return overrides(texts)

@@ -352,3 +352,14 @@ def free_seniors(active, mentor, tenure, performance, load, willingness, min_ten
             slots.append(i)
             places.append(cap - load[i])
     return slots, places
+
+
+def service_hours(active, tenure, group, min_tenure, demand, cap, n_groups):
+    """Each slot's service hours: min(demand / the group's seniors, cap) for seniors."""
+    seniors = [i for i in range(len(active)) if active[i] and tenure[i] >= min_tenure]
+    counts = [sum(1 for i in seniors if group[i] == g) for g in range(n_groups)]
+    per = [min(demand / counts[g], cap) if counts[g] else 0.0 for g in range(n_groups)]
+    hours = [0.0] * len(active)
+    for i in seniors:
+        hours[i] = per[group[i]]
+    return hours

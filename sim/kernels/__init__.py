@@ -11,8 +11,9 @@ arrays and scalars) and the public functions that check their inputs and call th
   (:func:`match_gap_targeted`, :func:`match_by_scores`).
 * :mod:`~sim.kernels.distributions`: beta quantiles of counter-based uniforms, for
   hires' skills (:func:`beta_quantiles`).
-* :mod:`~sim.kernels.pools`: this week's informal seekers and the seniors with free
-  places (:func:`informal_seekers`, :func:`free_seniors`).
+* :mod:`~sim.kernels.pools`: this week's informal seekers, the seniors with free
+  places and each senior's service hours (:func:`informal_seekers`,
+  :func:`free_seniors`, :func:`service_hours`).
 * :mod:`~sim.kernels.flows`: ageing, quits, retirements (:func:`age_and_leave`);
   commitment and promotions (:func:`update_outcomes`).
 * :mod:`~sim.kernels.sums`: the weekly sums the reporters are made of (:data:`SUMS`,
@@ -31,7 +32,7 @@ from sim.kernels.distributions import beta_quantiles
 from sim.kernels.flows import age_and_leave, update_outcomes
 from sim.kernels.learning import LearningRates, learn_week, pair_index
 from sim.kernels.matching import match_by_scores, match_gap_targeted
-from sim.kernels.pools import free_seniors, informal_seekers
+from sim.kernels.pools import free_seniors, informal_seekers, service_hours
 from sim.kernels.random import (
     STREAM_EARLY_ENDING,
     STREAM_HIRE_AGE,
@@ -116,6 +117,7 @@ __all__ = [
     "pair_index",
     "parallel_min_bytes",
     "set_parallel_min_bytes",
+    "service_hours",
     "set_threads",
     "threads_for",
     "update_outcomes",

@@ -4,9 +4,11 @@ At a million employees the informal phase spent ~15 ms a week in a dozen numpy p
 (masks, ``flatnonzero``, gathers) to find this week's seekers and the seniors with free
 places; each kernel here is one counting pass and one filling pass, with the same result.
 
-Kernels (private, arrays and scalars only) and their validated public wrappers
-:func:`informal_seekers` and :func:`free_seniors`. Slow references:
-``tests/naive.py::informal_seekers``, ``free_seniors``.
+Also each slot's service hours (:func:`service_hours`: its group's demand shared by
+the group's seniors). Kernels (private, arrays and scalars only) and their validated
+public wrappers :func:`informal_seekers`, :func:`free_seniors` and :func:`service_hours`.
+Slow references: ``tests/naive.py::informal_seekers``, ``free_seniors``,
+``service_hours``.
 """
 
 from __future__ import annotations
@@ -128,3 +130,49 @@ def free_seniors(active: np.ndarray, mentor: np.ndarray, tenure_weeks: np.ndarra
     return _free_seniors(active, mentor, tenure_weeks, performance, load, willingness,
                          int(min_tenure), float(min_performance), float(willing_share),
                          int(cap))
+
+
+@njit(cache=True)
+def _service_hours(active, tenure_weeks, group, min_tenure, demand, cap, per_senior, out):
+    n_groups = per_senior.shape[0]
+    counts = np.zeros(n_groups, dtype=np.int64)
+    for i in range(active.shape[0]):
+        if active[i] and tenure_weeks[i] >= min_tenure:
+            counts[group[i]] += 1
+    for g in range(n_groups):
+        per_senior[g] = min(demand / counts[g], cap) if counts[g] > 0 else 0.0
+    for i in range(active.shape[0]):
+        out[i] = per_senior[group[i]] if active[i] and tenure_weeks[i] >= min_tenure else 0.0
+
+
+def service_hours(active: np.ndarray, tenure_weeks: np.ndarray, group: np.ndarray,
+                  min_tenure: int, demand: float, cap: float, per_senior: np.ndarray,
+                  out: np.ndarray, check: bool = True) -> np.ndarray:
+    """Each slot's service hours: its group's demand shared by the group's seniors.
+
+    A senior (employed, at least ``min_tenure`` weeks) of group g carries
+    ``min(demand / seniors_g, cap)``; everyone else 0.
+
+    Args:
+        active: bool (N,), who is employed.
+        tenure_weeks: int32 (N,), weeks since hire.
+        group: int8 (N,), each slot's group.
+        min_tenure: Weeks of tenure that make a senior.
+        demand: Weekly hours of service each group is asked for.
+        cap: Most hours a week one senior carries.
+        per_senior: float64 (G,), overwritten with each group's hours per senior.
+        out: float64 (N,), overwritten with each slot's hours.
+        check: Validate the arguments first.
+
+    Returns:
+        ``out``.
+
+    """
+    if check:
+        require_vectors(active.shape[0], (
+            ("active", active, np.bool_), ("tenure_weeks", tenure_weeks, np.int32),
+            ("group", group, np.int8), ("out", out, np.float64),
+        ))
+    _service_hours(active, tenure_weeks, group, int(min_tenure), float(demand), float(cap),
+                   per_senior, out)
+    return out

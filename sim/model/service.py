@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import Scenario
+from sim.kernels import service_hours
 from sim.model.workforce import Workforce
 
 
@@ -38,20 +39,20 @@ class ServiceLoad:
         self.cap = service.max_share_of_week * scenario.organisation.hours_per_week
         self.min_tenure = scenario.programme.mentor_min_tenure_weeks
         self.hours = np.zeros(workforce.size, dtype=np.float64)
+        self._checked = False  # the arrays are validated on the first update
         self.per_senior = np.zeros(len(workforce.group_names), dtype=np.float64)
 
     def update(self) -> np.ndarray:
-        """Compute the service hours of every slot this week (also kept in :attr:`hours`)."""
+        """Compute the service hours of every slot this week (also kept in :attr:`hours`).
+
+        One compiled pass counts each group's seniors, one fills the hours
+        (:func:`sim.kernels.service_hours`); with no demand every slot carries 0.
+        """
         wf = self.workforce
-        self.hours[:] = 0.0
         if self.hours_per_100 <= 0:
+            self.hours[:] = 0.0
             return self.hours
-        seniors = np.flatnonzero(wf.active & (wf.tenure_weeks >= self.min_tenure))
-        if seniors.shape[0] == 0:
-            return self.hours
-        counts = np.bincount(wf.group[seniors], minlength=self.per_senior.shape[0])
         demand = self.hours_per_100 * wf.n_active / 100.0
-        with np.errstate(divide="ignore"):
-            self.per_senior[:] = np.where(counts > 0, np.minimum(demand / counts, self.cap), 0.0)
-        self.hours[seniors] = self.per_senior[wf.group[seniors]]
-        return self.hours
+        checked, self._checked = self._checked, True
+        return service_hours(wf.active, wf.tenure_weeks, wf.group, self.min_tenure, demand,
+                             self.cap, self.per_senior, self.hours, check=not checked)

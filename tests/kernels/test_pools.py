@@ -55,3 +55,19 @@ def test_pools_refuse_wrong_dtypes():
     with pytest.raises(ValueError, match="tenure_weeks"):
         free_seniors(s["active"], s["mentor"], s["tenure"].astype(np.int64), s["performance"],
                      s["load"].astype(np.int16), s["willingness"], 1, 0.0, 1.0, 2)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_service_hours_match_naive(seed):
+    from sim.kernels import service_hours
+
+    s = _state(200, seed)
+    group = np.random.default_rng(seed).integers(0, 3, 200).astype(np.int8)
+    per_senior, out = np.empty(3), np.full(200, -1.0)
+    got = service_hours(s["active"], s["tenure"], group, 300, 4.5, 0.8 if seed % 2 else 50.0,
+                        per_senior, out)
+    expected = naive.service_hours(s["active"].tolist(), s["tenure"].tolist(), group.tolist(),
+                                   300, 4.5, 0.8 if seed % 2 else 50.0, 3)
+    assert got is out
+    assert out.tolist() == expected
+    assert (out > 0).any() and (out == 0).any()

@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from sim.errors import MentorsimError
 from sim.experiment import lifetime
-from sim.experiment.resources import call_releasing
+from sim.experiment.memory import call_releasing
 
 ExecutorKind = Literal["serial", "processes", "dask"]
 KINDS: tuple[str, ...] = ("serial", "processes", "dask")
@@ -55,7 +55,7 @@ class SerialExecutor(Executor):
         """Run ``fn(*args, **kwargs)`` now and return its finished future.
 
         Memory a call leaves behind is released after it
-        (:func:`sim.experiment.resources.call_releasing`).
+        (:func:`sim.experiment.memory.call_releasing`).
         """
         future: Future = Future()
         try:

@@ -17,6 +17,7 @@ Results are written atomically (:mod:`sim.experiment.store`), so such a fault le
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -24,6 +25,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from sim.errors import MentorsimError
 
@@ -91,6 +93,9 @@ def check_out(out: str | os.PathLike[str] | None, flag: str = "--out",
         raise OutputPathError(f"{flag} = {text!r}: an empty path; give a directory (or omit "
                               f"{flag} for the default)")
     path = Path(text)
+    if path.name in {"", ".", ".."}:  # ".", "..", "/", "a/..": a directory that holds others
+        raise OutputPathError(f"{flag} = {text!r}: name a directory of its own (e.g. "
+                              f"{os.path.join(text, 'results')}), not . or .. or /")
     if "\0" in text:
         raise OutputPathError(f"{flag} = {text!r}: a path cannot hold a NUL character")
     for i, part in enumerate(path.parts):
@@ -113,22 +118,45 @@ def check_out(out: str | os.PathLike[str] | None, flag: str = "--out",
         raise OutputPathError(f"{flag} = {text}: {existing} is a file, so nothing can be made "
                               "under it")
     elif not existing.exists():  # a dangling link or a loop on the way
-        raise OutputPathError(f"{flag} = {text}: {existing} is a broken link")
-    _probe(existing.parent if existing == path and not path.is_dir() else existing, flag,
-           text)
-    if existing == path and path.is_dir() and path.parent != path:
+        raise OutputPathError(f"{flag} = {text}: {existing} is a broken link (or a link "
+                              "loop)")
+    if existing == path and path.is_dir():  # results there already: look, do not touch
+        _check_access(path, flag, text)
         _probe(path.parent, flag, text)  # a run directory is staged beside itself
+    else:
+        _probe(path.parent if existing == path else existing, flag, text)
     return path
 
 
 def _probe(directory: Path, flag: str, text: str) -> None:
-    """Make and remove a hidden directory in ``directory``; refuse if that fails."""
+    """Make and remove a hidden directory in ``directory``; refuse if it cannot be made."""
     try:
-        os.rmdir(tempfile.mkdtemp(prefix=".mentorsim-probe.", dir=directory))
+        probe = tempfile.mkdtemp(prefix=".mentorsim-probe.", dir=directory)
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise OutputPathError(f"{flag} = {text}: nothing can be written in {directory} "
-                              f"({reason}){_hint(exc)}") from None
+        _refuse(exc, directory, flag, text)
+    with contextlib.suppress(OSError):  # gone already (someone tidied up): it was made
+        os.rmdir(probe)
+
+
+def _check_access(directory: Path, flag: str, text: str) -> None:
+    """Refuse an existing directory that cannot be written (checked without writing).
+
+    ``access(2)`` answers EROFS on a read-only file system even for root; the directory
+    itself is not probed, since another mentorsim process may be listing it.
+    """
+    if os.access(directory, os.W_OK | os.X_OK):
+        return
+    code = errno.EACCES
+    with contextlib.suppress(OSError):
+        if os.statvfs(directory).f_flag & os.ST_RDONLY:
+            code = errno.EROFS
+    _refuse(OSError(code, os.strerror(code)), directory, flag, text)
+
+
+def _refuse(exc: OSError, directory: Path, flag: str, text: str) -> NoReturn:
+    reason = exc.strerror or type(exc).__name__
+    raise OutputPathError(f"{flag} = {text}: nothing can be written in {directory} "
+                          f"({reason}){_hint(exc)}") from None
 
 
 def _hint(exc: OSError) -> str:

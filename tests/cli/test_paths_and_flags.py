@@ -350,3 +350,31 @@ def test_analyse_heatmap_of_one_factor_twice_is_refused(tmp_path):
 def test_an_empty_positional_path_is_not_read_as_the_current_directory(command, message):
     code, _, err = cli(command)
     assert code == 2 and message in one_line(err)
+
+
+@pytest.mark.parametrize("out", [".", "..", "/", "./", "a/.."])
+def test_out_naming_the_current_parent_or_root_directory_is_refused(tmp_path, monkeypatch,
+                                                                     no_work, out):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").mkdir()
+    code, _, err = cli(["run", "baseline", *TINY, "--out", out])
+    assert code == 2 and f"--out = {out!r}: name a directory of its own" in one_line(err)
+    assert [p.name for p in tmp_path.iterdir()] == ["a"]  # no .old or .partial left
+
+
+def test_an_existing_out_that_cannot_be_written_is_refused_without_writing_in_it(
+        tmp_path, monkeypatch, no_work):
+    out = tmp_path / "old"
+    out.mkdir()
+    monkeypatch.setattr(sim.experiment.paths.os, "access", lambda *args: False)
+    code, _, err = cli(["compare", "baseline", *TINY, "--out", out])
+    assert code == 2 and f"nothing can be written in {out} (Permission denied)" in one_line(err)
+    assert list(out.iterdir()) == []
+
+
+def test_dangling_links_and_link_loops_on_the_way_are_refused(tmp_path, no_work):
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    for out in (tmp_path / "dangling", tmp_path / "loop" / "r"):
+        code, _, err = cli(["run", "baseline", *TINY, "--out", out])
+        assert code == 2 and "is a broken link (or a link loop)" in one_line(err)

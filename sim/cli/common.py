@@ -38,12 +38,14 @@ def out_path(given: str | None, default: Path | str, flag: str = "--out") -> Pat
             :func:`sim.experiment.paths.check_out`); checked before any work.
 
     """
+    from sim.experiment.lifetime import declare_output
     from sim.experiment.paths import check_out, fit_name
 
-    if given is not None:
-        return check_out(given, flag)
+    if given is not None:  # declared: the message of a stopped command says what is there
+        return declare_output(check_out(given, flag))
     default = Path(default)
-    return check_out(default.with_name(fit_name(default.name)), f"{flag} (default)")
+    return declare_output(check_out(default.with_name(fit_name(default.name)),
+                                    f"{flag} (default)"))
 
 
 def positive_float(text: str) -> float:

@@ -154,16 +154,21 @@ def _manifest_stamp(directory: Path) -> tuple[int, int] | None:
     return stat.st_ino, stat.st_mtime_ns
 
 
-def declare_output(directory: str | Path) -> None:
+def declare_output(directory: str | Path) -> Path:
     """Name a results directory this command writes, for the message if it is stopped.
 
     Records whether the directory's ``manifest.json`` exists now (and which file it is),
     so :func:`describe_outputs` can tell results written by this command from earlier
     ones.
+
+    Returns:
+        The directory, as a path.
+
     """
     path = Path(directory)
-    if path not in _State.outputs:
+    if not any(os.path.abspath(p) == os.path.abspath(path) for p in _State.outputs):
         _State.outputs[path] = _manifest_stamp(path)
+    return path
 
 
 def forget_outputs() -> None:

@@ -278,3 +278,18 @@ def test_a_worker_initializer_sets_the_parent_death_signal():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == [str(int(signal.SIGKILL)), "True"]
+
+
+def test_a_default_out_is_declared_once(tmp_path, monkeypatch, capsys):
+    import sim.experiment.run
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sim.experiment.run, "run_scenario", interrupted)
+    assert cli.main(["run", str(MENTORING), *RUN]) == 130  # the default: results/mentoring
+    assert capsys.readouterr().err == (
+        "mentorsim: interrupted; no results were written to results/mentoring\n")
+    assert cli.main(["run", str(MENTORING), "--out", f"{tmp_path}/./r", *RUN]) == 130
+    assert capsys.readouterr().err.count("no results were written") == 1

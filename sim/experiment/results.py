@@ -191,7 +191,7 @@ def read_run_meta(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ResultsError(f"{path}: {'not a file' if path.exists() else 'no such run file'}")
     try:
-        meta = json.loads(pq.read_schema(path).metadata[RUN_METADATA])
+        meta = json.loads(pq.read_metadata(path).metadata[RUN_METADATA])
     except Exception as exc:  # noqa: BLE001 - a damaged file or missing metadata
         raise ResultsError(f"{path}: unreadable run file ({type(exc).__name__}: {exc})") \
             from None

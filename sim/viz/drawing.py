@@ -1,13 +1,14 @@
 """A run's figures drawn in a child process, its matplotlib imported while the run computes.
 
 Importing matplotlib and drawing a first figure costs about as much as a small run
-itself. :class:`FigureProcess` forks a child at once (before the parent imports the
-model); the child imports the figure modules and draws a throw-away figure (fonts and
-the PNG writer loaded) on the other core while the parent imports the model and runs,
-then waits. The parent hands it the run's :class:`~sim.viz.run_report.RunFigureData`
-and a directory (:meth:`FigureProcess.submit`), writes its data files meanwhile, and
-waits for the answer (:meth:`FigureProcess.wait`) before it writes the manifest, so a
-directory never looks complete before its figures are written::
+itself. :class:`FigureProcess` imports pandas (both processes need it) and forks a child
+at once, before the parent imports the model; the child imports matplotlib and the
+figure modules, draws a throw-away figure (fonts and the PNG writer loaded) and forks a
+warm helper, on the other core while the parent imports the model and runs, then waits.
+The parent hands it the run's :class:`~sim.viz.run_report.RunFigureData` and a directory
+(:meth:`FigureProcess.submit`), writes its data files meanwhile, and waits for the
+answer (:meth:`FigureProcess.wait`) before it writes the manifest, so a directory never
+looks complete before its figures are written::
 
     with FigureProcess() as drawer:  # forks here
         result = run_scenario(...)
@@ -77,6 +78,8 @@ class FigureProcess:
         self._conn: Connection | None = None
         if not enabled or "fork" not in multiprocessing.get_all_start_methods():
             return  # no figures, or drawn in this process by wait()
+        import pandas  # noqa: F401 - both processes need it: imported once, then shared
+
         context = multiprocessing.get_context("fork")
         self._conn, child_end = context.Pipe()
         self._process = context.Process(

@@ -101,15 +101,10 @@ def execute(args: argparse.Namespace) -> int:
                 f"kept in {out}/runs/; run again with one of: {', '.join(comparison.metrics)})")
         comparison_report.write_report(comparison, directory, args.width, args.metric)
 
-    try:
-        with write_errors(out):
-            comparison, outcome = compare.run_comparison(
-                plan, out, args.executor, args.workers, args.scheduler,
-                progress=not args.quiet, force_new=args.force_new, report=report)
-    except KeyboardInterrupt:
-        print(f"mentorsim: interrupted; finished runs are kept in {out}/runs/; run the same "
-              "command again to resume", file=sys.stderr)
-        return 130
+    with write_errors(out):  # stopped (Ctrl-C, SIGTERM): main() says what is on disk
+        comparison, outcome = compare.run_comparison(
+            plan, out, args.executor, args.workers, args.scheduler,
+            progress=not args.quiet, force_new=args.force_new, report=report)
     headline = comparison.headline
     print(comparison_tables.uncertainty_line(comparison))
     print(f"{args.reps} replications each, common random numbers (root seed "

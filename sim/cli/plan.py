@@ -10,7 +10,6 @@ beside the comparison's own report.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from sim.cli.common import add_executor_options, out_path
@@ -67,16 +66,11 @@ def execute(args: argparse.Namespace) -> int:
         comparison_report.write_report(decision.comparison, directory)
         decision_report.write_decision(decision, directory)
 
-    try:
-        with write_errors(out):
-            decision, outcome, _ = planning.run_decision(
-                args.plan, args.reps, out, not args.no_uncertainty, args.seeds_per_draw,
-                args.executor, args.workers, args.scheduler, progress=not args.quiet,
-                force_new=args.force_new, sensitivity=args.sensitivity, report=report)
-    except KeyboardInterrupt:
-        print("mentorsim: interrupted; finished runs are kept in the results directory; "
-              "run the same command again to resume", file=sys.stderr)
-        return 130
+    with write_errors(out):  # stopped (Ctrl-C, SIGTERM): main() says what is on disk
+        decision, outcome, _ = planning.run_decision(
+            args.plan, args.reps, out, not args.no_uncertainty, args.seeds_per_draw,
+            args.executor, args.workers, args.scheduler, progress=not args.quiet,
+            force_new=args.force_new, sensitivity=args.sensitivity, report=report)
     header, rows, notes = decision_report.headline_table(decision)
     print(decision.title)
     print(decision_report.summary_paragraph(decision))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from sim.cli.common import add_executor_options, out_path
@@ -46,14 +45,9 @@ def execute(args: argparse.Namespace) -> int:
     out = out_path(args.out, Path("results") / Path(args.sweep).stem)
     if not args.no_analysis:
         check_out(out / ANALYSIS, "the analysis directory")
-    try:
-        with write_errors(out):
-            outcome = run_sweep(sweep, out, args.executor, args.workers, args.scheduler,
-                                progress=not args.quiet, force_new=args.force_new)
-    except KeyboardInterrupt:
-        print(f"mentorsim: interrupted; finished runs are kept in {out}/runs/; run the same "
-              "command again to resume", file=sys.stderr)
-        return 130
+    with write_errors(out):  # stopped (Ctrl-C, SIGTERM): main() says what is on disk
+        outcome = run_sweep(sweep, out, args.executor, args.workers, args.scheduler,
+                            progress=not args.quiet, force_new=args.force_new)
     rate = f", {outcome.runs_per_second:.2f} runs/s" if outcome.ran else ""
     print(f"{out}: {outcome.done} of {outcome.runs} runs done, {outcome.failed} failed, "
           f"{outcome.skipped} resumed from disk; ran {outcome.ran} in "

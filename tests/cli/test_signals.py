@@ -107,7 +107,9 @@ def test_sigterm_is_handled_like_ctrl_c_and_the_workers_exit(tmp_path):
         code, err = stop(process, signal.SIGTERM)
         assert code == 143
         assert "Traceback" not in err
-        assert err.strip().splitlines()[-1].startswith("mentorsim: interrupted; finished runs")
+        assert err.strip().splitlines()[-1] == (
+            "mentorsim: terminated (SIGTERM); out is incomplete (no manifest.json); its "
+            "finished runs are kept in out/runs/: run the same command again to resume")
         assert wait_until_gone(process.pid) == []
         assert not (tmp_path / "out" / "manifest.json").exists()
     finally:

@@ -141,6 +141,24 @@ def test_second_sweep_is_refused_and_the_first_keeps_only_its_runs(tmp_path, cap
     assert not lock.lock_path(out).exists()  # removed by its holder when done
 
 
+def test_of_three_sweeps_started_at_once_exactly_one_writes(tmp_path):
+    path = sweep_file(tmp_path, levels=(1, 2), replications=2, headcount=30, weeks=8)
+    out = tmp_path / "out"
+    procs = [gated_sweep(tmp_path, path, out) for _ in range(3)]
+    # the losers are refused while the winner waits at the gate
+    assert wait_for(lambda: sum(p.poll() is not None for p in procs) >= 2)
+    time.sleep(0.5)  # had the third been let in, it would have ended too
+    refused = [(p, p.communicate()) for p in procs if p.poll() is not None]
+    assert len(refused) == 2 and all(p.returncode == 2 for p, _ in refused)
+    winner = next(p for p in procs if p not in [r[0] for r in refused])
+    for _, (_, stderr) in refused:
+        assert f"in use by another mentorsim process (pid {winner.pid} " in one_line(stderr)
+    open_gate(tmp_path)
+    _, stderr = winner.communicate(timeout=120)
+    assert winner.returncode == 0, stderr
+    assert_store_sound(out, 4)
+
+
 def test_lock_of_a_killed_sweep_is_taken_over_with_a_notice(tmp_path):
     path = sweep_file(tmp_path, levels=(1, 2), replications=2, headcount=30, weeks=8)
     out = tmp_path / "out"

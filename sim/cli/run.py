@@ -39,10 +39,15 @@ def execute(args: argparse.Namespace) -> int:
 
 def _execute(args: argparse.Namespace, drawer: FigureProcess) -> int:
     from sim.config import check_seed, load_scenario
-    from sim.experiment.resources import check_memory
 
     scenario = load_scenario(args.scenario, overrides(args.set))
     seed = scenario.seed if args.seed is None else check_seed(args.seed, "--seed")
+    # Mesa first, from a shallow stack: importing mesa.model walks the whole call stack
+    # (its logger's inspect.stack()), ~0.1 s from deep inside the model's imports
+    import mesa  # noqa: F401
+
+    from sim.experiment.resources import check_memory
+
     check_memory(scenario, str(args.scenario))  # before any directory is made
     out = out_path(args.out, Path("results") / Path(args.scenario).stem)
 

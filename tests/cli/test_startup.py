@@ -224,3 +224,71 @@ def test_a_split_drawing_names_the_files_in_order_and_reaps_its_helper(figure_da
         drawer.submit(figure_data, tmp_path, ["equity.png", "plot.png"])
         assert [p.name for p in drawer.wait()] == ["plot.png", "equity.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["equity.png", "plot.png"]
+
+
+def test_a_full_disk_while_drawing_is_one_line_and_leaves_nothing(tmp_path, monkeypatch,
+                                                                   capsys):
+    import errno
+
+    def full(data, directory, names=None):
+        raise OSError(errno.ENOSPC, "No space left on device", f"{directory}/plot.png")
+
+    monkeypatch.setattr(run_report, "draw_run_figures", full)
+    code = cli.main(["run", str(MENTORING), "--out", str(tmp_path / "r"), "--quiet", *TINY])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "plot.png" in err and "No space left on device" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_child_that_cannot_import_matplotlib_fails_the_run_when_figures_are_due(
+        figure_data, tmp_path, monkeypatch):
+    def missing():
+        raise ImportError("No module named 'matplotlib'")
+
+    monkeypatch.setattr(drawing, "_warm_up", missing)
+    with drawing.FigureProcess() as drawer:
+        drawer.submit(figure_data, tmp_path)
+        with pytest.raises(ImportError, match="matplotlib"):
+            drawer.wait()
+    assert list(tmp_path.iterdir()) == []
+
+
+_STOP_PARENT = textwrap.dedent("""
+    import os, sys, time
+    from pathlib import Path
+    from sim.cli import parser
+    from sim.viz import run_report
+
+    def stuck(data, directory, names=None):
+        Path(sys.argv[1]).write_text(str(os.getpid()))
+        time.sleep(60)
+
+    run_report.draw_run_figures = stuck
+    sys.exit(parser.main(["run", "mentoring", "--out", sys.argv[2], "--quiet",
+                          *sys.argv[3:]]))
+""")
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_while_drawing_stops_both_and_leaves_nothing(tmp_path, signum, code):
+    pid_file, out = tmp_path / "child.pid", tmp_path / "r"
+    parent = subprocess.Popen([sys.executable, "-c", _STOP_PARENT, str(pid_file), str(out),
+                               *TINY], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert parent.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        parent.send_signal(signum)
+        _, err = parent.communicate(timeout=30)
+        assert parent.returncode == code
+        assert "Traceback" not in err
+        assert not _alive(child)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["child.pid"]
+    finally:
+        parent.kill()
+        parent.wait()

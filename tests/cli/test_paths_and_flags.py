@@ -5,7 +5,9 @@ and the value, and that no work was done (the run or comparison entry point is r
 by one that fails the test) or that nothing left looks complete.
 """
 
+import contextlib
 import errno
+import importlib
 import json
 import os
 import socket
@@ -32,9 +34,20 @@ from tests.paths import BASELINE
 TINY = ["--set", "organisation.headcount=30", "--set", "horizon_weeks=8"]
 
 
+# modules that bind run_scenario or run_comparison when imported: imported before either is
+# replaced, so that no module keeps the replacement after the test
+BINDERS = ("sim.experiment.plan", "sim.experiment.reproduce", "sim.experiment.results",
+           "sim.experiment.rollout", "sim.experiment.runner", "sim.experiment.optimise",
+           "sim.experiment.calibrate", "sim.viz.decision_report", "sim.viz.drawing",
+           "sim.viz.run_report")
+
+
 @pytest.fixture
 def no_work(monkeypatch):
     """Fail the test if a run or a comparison starts."""
+    for name in BINDERS:
+        with contextlib.suppress(ImportError):  # an extra that is not installed
+            importlib.import_module(name)
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the work started before the flag was checked")

@@ -96,8 +96,9 @@ def check_out(out: str | os.PathLike[str] | None, flag: str = "--out",
     if path.name in {"", ".", ".."}:  # ".", "..", "/", "a/..": a directory that holds others
         raise OutputPathError(f"{flag} = {text!r}: name a directory of its own (e.g. "
                               f"{os.path.join(text, 'results')}), not . or .. or /")
-    if "\0" in text:
-        raise OutputPathError(f"{flag} = {text!r}: a path cannot hold a NUL character")
+    if any(char < " " or "\x7f" <= char <= "\x9f" for char in text):
+        raise OutputPathError(f"{flag} = {text!r}: a control character in a path (a NUL "
+                              "cannot be in one; a newline or escape would garble messages)")
     for i, part in enumerate(path.parts):
         size = len(os.fsencode(part))
         limit = NAME_MAX - STAGING_EXTRA if i == len(path.parts) - 1 else NAME_MAX
@@ -164,7 +165,11 @@ def _hint(exc: OSError) -> str:
         return "; the file system is read-only"
     if exc.errno in {errno.EACCES, errno.EPERM}:
         return "; choose a directory you can write to"
-    return "; choose a directory on a disk (not /proc or /sys)"
+    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return "; free some space or choose another disk"
+    if exc.errno == errno.ENOENT:  # /proc, /sys: directories nothing can be made in
+        return "; choose a directory on a disk (not /proc or /sys)"
+    return ""
 
 
 def _short(text: str, keep: int = 40) -> str:

@@ -391,3 +391,19 @@ def test_dangling_links_and_link_loops_on_the_way_are_refused(tmp_path, no_work)
     for out in (tmp_path / "dangling", tmp_path / "loop" / "r"):
         code, _, err = cli(["run", "baseline", *TINY, "--out", out])
         assert code == 2 and "is a broken link (or a link loop)" in one_line(err)
+
+
+@pytest.mark.parametrize("out", ["a\nb", "a\x1b[2Jb", "a\x00b"])
+def test_control_characters_in_out_are_refused(tmp_path, out):
+    with pytest.raises(OutputPathError, match="a control character in a path"):
+        check_out(tmp_path / out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_at_the_probe_says_to_free_space(tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(sim.experiment.paths.tempfile, "mkdtemp", full)
+    with pytest.raises(OutputPathError, match=r"\(No space left on device\); free some space"):
+        check_out(tmp_path / "r")

@@ -7,14 +7,19 @@ is a one-line usage error (exit code 2) naming the flag, before any work.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import math
+import os
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sim.experiment.executors import KINDS
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a process killed by it
 DASK_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss", "inproc")
 _HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)$")
 
@@ -90,6 +95,64 @@ def scheduler_address(text: str) -> str:
             f"{text!r}: expected HOST:PORT with a port from 1 to 65535, e.g. "
             "tcp://10.0.0.5:8786")
     return text
+
+
+def print_text(text: str) -> None:
+    """Write ``text`` to standard output now (a failure is one line under a command)."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+class _GuardedStdout:
+    """Standard output whose write faults (``> /dev/full``, a closed pipe) are one line."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            _stdout_failed(self._stream, exc)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            _stdout_failed(self._stream, exc)
+
+
+def _stdout_failed(stream, exc: OSError) -> NoReturn:
+    from sim.errors import MentorsimError
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # the exit flushes again
+        with open(os.devnull, "w", encoding="utf-8") as devnull:
+            os.dup2(devnull.fileno(), stream.fileno())
+    if isinstance(exc, BrokenPipeError):  # "| head" read what it wanted: quiet, as cat is
+        raise SystemExit(EXIT_BROKEN_PIPE)
+    raise MentorsimError(f"standard output: cannot write ({exc.strerror or exc})") from None
+
+
+def stdout_errors(func: Callable[[argparse.Namespace], int]
+                  ) -> Callable[[argparse.Namespace], int]:
+    """Wrap a command so that failing to write standard output is one line, exit 2."""
+
+    @functools.wraps(func)
+    def command(args: argparse.Namespace) -> int:
+        real = sys.stdout
+        sys.stdout = guarded = _GuardedStdout(real)
+        try:
+            code = func(args)
+            sys.stdout.flush()
+            return code
+        finally:
+            if sys.stdout is guarded:
+                sys.stdout = real
+
+    return command
 
 
 def add_set_option(parser) -> None:

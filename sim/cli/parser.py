@@ -27,6 +27,7 @@ from sim.cli import (
     sweep,
     validate,
 )
+from sim.cli.common import stdout_errors
 from sim.errors import MentorsimError
 
 EXIT_USER_ERROR = 2
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.register(subparsers)
+    for sub in subparsers.choices.values():  # "> /dev/full" is one line, not a traceback
+        sub.set_defaults(func=stdout_errors(sub.get_default("func")))
     return parser
 
 

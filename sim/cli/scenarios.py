@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from sim.cli.common import print_text
+
 
 def register(subparsers) -> None:
     """Add the ``scenarios`` subcommand."""
@@ -23,7 +25,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.config import bundled
 
     if args.name is not None:
-        print(bundled.text(args.name), end="")
+        print_text(bundled.text(args.name))
         return 0
     descriptions = bundled.descriptions()
     width = max(map(len, descriptions))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli.common import add_set_option, overrides
+from sim.cli.common import add_set_option, overrides, print_text
 
 
 def register(subparsers) -> None:
@@ -31,5 +31,5 @@ def execute(args: argparse.Namespace) -> int:
         f"programme {state}"
     )
     if args.show:
-        print(scenario.to_toml(), end="")
+        print_text(scenario.to_toml())
     return 0

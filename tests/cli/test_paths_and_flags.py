@@ -8,6 +8,7 @@ by one that fails the test) or that nothing left looks complete.
 import contextlib
 import errno
 import importlib
+import io
 import json
 import os
 import socket
@@ -407,3 +408,38 @@ def test_a_full_disk_at_the_probe_says_to_free_space(tmp_path, monkeypatch):
     monkeypatch.setattr(sim.experiment.paths.tempfile, "mkdtemp", full)
     with pytest.raises(OutputPathError, match=r"\(No space left on device\); free some space"):
         check_out(tmp_path / "r")
+
+
+class _Unwritable(io.StringIO):
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize("command", [["scenarios"], ["scenarios", "mentoring"],
+                                     ["validate", "baseline", "--show"]])
+def test_standard_output_on_a_full_disk_is_one_line(command):
+    from sim.cli import main
+
+    err = io.StringIO()
+    full = _Unwritable(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    with contextlib.redirect_stdout(full), contextlib.redirect_stderr(err):
+        code = main(command)
+    assert code == 2
+    assert one_line(err.getvalue()) == ("mentorsim: error: standard output: cannot write (No "
+                                        "space left on device)\n")
+
+
+def test_a_closed_pipe_on_standard_output_ends_quietly():
+    from sim.cli import main
+    from sim.cli.common import EXIT_BROKEN_PIPE
+
+    err = io.StringIO()
+    closed = _Unwritable(BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)))
+    with contextlib.redirect_stdout(closed), contextlib.redirect_stderr(err), \
+            pytest.raises(SystemExit) as caught:
+        main(["scenarios"])
+    assert caught.value.code == EXIT_BROKEN_PIPE and err.getvalue() == ""

@@ -55,7 +55,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.config import check_seed
     from sim.errors import MentorsimError
     from sim.experiment.optimise import optimise, write_optimisation
-    from sim.experiment.paths import write_errors
+    from sim.experiment.paths import safe_name, write_errors
     from sim.experiment.resources import check_memory
     from sim.viz.optimise import plot_front
 
@@ -69,7 +69,7 @@ def execute(args: argparse.Namespace) -> int:
         raise MentorsimError(f"--trials = {args.trials}, --reps = {args.reps}, --confirm-reps "
                              f"= {args.confirm_reps}, --workers = {args.workers}: need "
                              "trials, reps, workers >= 1 and confirm-reps >= 2")
-    out = out_path(args.out, Path("results") / f"optimise-{scenario.name}")
+    out = out_path(args.out, Path("results") / safe_name(f"optimise-{scenario.name}"))
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:

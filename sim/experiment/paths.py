@@ -64,6 +64,18 @@ def fit_name(name: str, limit: int = NAME_MAX - STAGING_EXTRA) -> str:
     return f"{head}-{digest}"
 
 
+def safe_name(text: str) -> str:
+    """``text`` as one path component: its path separators replaced by ``_``.
+
+    For default directory names made of a scenario's or plan's free-text name
+    (``results/plan-<name>``), so that a name like ``"2027/Q1"`` or ``"../x"`` does not
+    put the results in another directory.
+    """
+    for sep in {"/", "\\", os.sep, os.altsep} - {None}:
+        text = text.replace(sep, "_")
+    return text
+
+
 def check_out(out: str | os.PathLike[str] | None, flag: str = "--out",
               *, directory: bool = True) -> Path:
     """Check that results can be written at ``out``, before any work; return it as a Path.

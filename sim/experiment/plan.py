@@ -43,6 +43,7 @@ from sim.config.plan_file import (
 )
 from sim.errors import ResultsError
 from sim.experiment.compare import ComparisonSweep, run_comparison
+from sim.experiment.paths import safe_name
 from sim.experiment.runner import SweepOutcome
 from sim.experiment.store import write_json
 
@@ -229,8 +230,8 @@ ReportWriter = Callable[[Decision, Path], Any]
 
 
 def default_plan_out(plan: PlanFile, source: str | Path) -> Path:
-    """``results/plan-<name>``."""
-    return Path("results") / f"plan-{plan.name or Path(source).stem}"
+    """``results/plan-<name>`` (a separator in the name replaced by ``_``)."""
+    return Path("results") / safe_name(f"plan-{plan.name or Path(source).stem}")
 
 
 def run_decision(path: str | Path, reps: int | None = None, out: str | Path | None = None,

@@ -443,3 +443,16 @@ def test_a_closed_pipe_on_standard_output_ends_quietly():
             pytest.raises(SystemExit) as caught:
         main(["scenarios"])
     assert caught.value.code == EXIT_BROKEN_PIPE and err.getvalue() == ""
+
+
+def test_a_separator_in_a_plans_name_does_not_move_its_default_directory(tmp_path):
+    from sim.config.plan_file import load_plan_file
+    from sim.experiment.paths import safe_name
+    from sim.experiment.plan import default_plan_out
+
+    plan = tmp_path / "p.toml"
+    plan.write_text('name = "../2027/Q1"\norganisation = "baseline"\n[designs.a]\n'
+                    '"programme.enabled" = true\n', encoding="utf-8")
+    out = default_plan_out(load_plan_file(plan), plan)
+    assert out == Path("results") / "plan-.._2027_Q1"
+    assert safe_name("a\\b/c") == "a_b_c"

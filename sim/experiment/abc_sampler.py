@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -22,6 +23,9 @@ from typing import Any
 
 import numpy as np
 from pyabc.sampler import Sampler
+
+from sim.experiment import lifetime
+from sim.experiment.limits import check_workers
 
 
 def particle_seed(seed: int, call: int, index: int) -> int:
@@ -75,6 +79,8 @@ class SeededSampler(Sampler):
         super().__init__()
         self.seed = int(seed)
         self.workers = max(1, int(workers))
+        if self.workers > 1:
+            check_workers(self.workers)
         self.batch = batch or 4 * self.workers
         self.calls = 0
         self.pool: Executor | None = None
@@ -82,9 +88,10 @@ class SeededSampler(Sampler):
     def executor(self) -> Executor | None:
         """The worker pool (made on first use; None with one worker)."""
         if self.workers > 1 and self.pool is None:
-            self.pool = ProcessPoolExecutor(
+            self.pool = ProcessPoolExecutor(  # workers die with this process
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_start)
+                initializer=lifetime.init_worker,
+                initargs=(os.getpid(), lifetime.by_name(_worker_start)))
         return self.pool
 
     def close(self) -> None:

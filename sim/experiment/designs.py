@@ -547,7 +547,8 @@ def check_design_size(spec: SweepFile, factors: tuple[Factor, ...], source: str)
         what = f"{source}: factors: a grid of {points:,} points{times}"
     else:
         what = (f"{source}: samples = {spec.samples}: a {spec.design} design of "
-                f"{points:,} points ({len(factors)} factors){times}")
+                f"{points:,} points ({len(factors)} factor{'s' if len(factors) > 1 else ''})"
+                f"{times}")
     check_runs(points * reps, what)
 
 

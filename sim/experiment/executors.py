@@ -131,7 +131,7 @@ def make_executor(
         n = workers or default_workers()
         pool = _ReleasingPool(
             max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-            initializer=lifetime.init_worker, initargs=(os.getpid(), warm_up),
+            initializer=lifetime.init_worker, initargs=(os.getpid(), lifetime.by_name(warm_up)),
         )
         pool.workers = n  # type: ignore[attr-defined]
         unregister = lifetime.register_children(lambda: _pool_pids(pool))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import os
 import signal
 import sys
@@ -245,16 +246,33 @@ def ignore_interrupts() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def init_worker(parent_pid: int, warm_up: Callable[[], Any] | None = None) -> None:
+def by_name(fn: Callable[[], Any] | None) -> Callable[[], Any] | str | None:
+    """``"module:name"`` of a module-level function (else the function itself).
+
+    A worker's initializer arguments are unpickled before it runs, and unpickling a
+    function imports its module (the model, pandas, pyabc: seconds); passed by name, the
+    warm-up is imported by :func:`init_worker` after the worker is bound to its parent,
+    so a parent killed meanwhile leaves no worker importing on.
+    """
+    if fn is None or "<" in getattr(fn, "__qualname__", "<"):
+        return fn
+    return f"{fn.__module__}:{fn.__qualname__}"
+
+
+def init_worker(parent_pid: int, warm_up: Callable[[], Any] | str | None = None) -> None:
     """A worker's initializer: die with the parent, leave Ctrl-C to it, then warm up.
 
     Args:
         parent_pid: The pid of the process that started the worker.
-        warm_up: The client's warm-up (see :func:`sim.experiment.executors.make_executor`).
+        warm_up: The client's warm-up (see :func:`sim.experiment.executors.make_executor`),
+            or its :func:`by_name`.
 
     """
     bind_to_parent(parent_pid)
     ignore_interrupts()
+    if isinstance(warm_up, str):
+        module, _, name = warm_up.partition(":")
+        warm_up = getattr(importlib.import_module(module), name)
     if warm_up is not None:
         warm_up()
 

@@ -118,7 +118,7 @@ def check_comparison_size(designs: int, reps: int, seeds_per_draw: int) -> None:
     flag = f"--reps = {reps}" if seeds_per_draw == 1 else (
         f"--reps = {reps} with --seeds-per-draw = {seeds_per_draw}")
     check_runs(runs, f"{flag}: {designs} designs x {reps:,} replications x "
-                     f"{seeds_per_draw} seeds per replication")
+                     f"{seeds_per_draw:,} seeds each")
 
 
 def design_size(design: str, samples: int | None, levels: Iterable[int], factors: int,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -35,7 +36,9 @@ import pandas as pd
 from scipy import stats
 
 from sim.config import Scenario, with_overrides
+from sim.experiment import lifetime
 from sim.experiment.designs import replication_seeds
+from sim.experiment.limits import check_workers
 
 #: The programme levers searched: name -> ("categorical", choices) or ("float"/"int", lo, hi).
 LEVERS: dict[str, tuple] = {
@@ -114,9 +117,11 @@ class _Evaluator:
     def __init__(self, workers: int) -> None:
         self.pool = None
         if workers > 1:
-            self.pool = ProcessPoolExecutor(
+            check_workers(workers)
+            self.pool = ProcessPoolExecutor(  # workers die with this process
                 max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_start)
+                initializer=lifetime.init_worker,
+                initargs=(os.getpid(), lifetime.by_name(_worker_start)))
 
     def __call__(self, scenario: Scenario, seeds: Sequence[int]) -> np.ndarray:
         if self.pool is None:

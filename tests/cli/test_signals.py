@@ -295,3 +295,13 @@ def test_a_default_out_is_declared_once(tmp_path, monkeypatch, capsys):
         "mentorsim: interrupted; no results were written to results/mentoring\n")
     assert cli.main(["run", str(MENTORING), "--out", f"{tmp_path}/./r", *RUN]) == 130
     assert capsys.readouterr().err.count("no results were written") == 1
+
+
+def test_warm_ups_travel_by_name():
+    from sim.experiment import runner
+
+    # unpickled in the worker only after it is bound to its parent (init_worker imports it)
+    assert lifetime.by_name(runner.warm_up) == "sim.experiment.runner:warm_up"
+    local = lambda: None  # noqa: E731 - a function that has no importable name
+    assert lifetime.by_name(local) is local
+    assert lifetime.by_name(None) is None

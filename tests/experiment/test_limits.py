@@ -92,7 +92,7 @@ def test_compare_reps_1e8_is_refused_before_any_seed(tmp_path, capsys):
             "--out", str(tmp_path / "out"), "--quiet"]
     err = refused(argv, capsys, tmp_path)
     assert "--reps = 100000000 with --seeds-per-draw = 2: 2 designs x 100,000,000 " \
-           "replications x 2 seeds per replication: 400,000,000 runs, more than the limit " \
+           "replications x 2 seeds each: 400,000,000 runs, more than the limit " \
            "of 100,000" in err
     # "1e8" is not an integer at all: argparse's one line
     with pytest.raises(SystemExit) as stopped:

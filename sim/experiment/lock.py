@@ -149,7 +149,11 @@ def acquire(directory: str | Path) -> None:
         fd, depth = _HELD[key]
         _HELD[key] = (fd, depth + 1)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsError(f"{directory}: cannot make the directory it goes in "
+                           f"({exc.strerror or exc})") from None
     fd = _open_locked(path, directory)
     previous = _read_holder(fd)
     if previous:

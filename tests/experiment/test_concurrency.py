@@ -401,3 +401,10 @@ def test_a_forked_child_does_not_keep_its_dead_parents_lock(tmp_path, capfd):
         assert "stale lock" in capfd.readouterr().err
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_a_directory_under_a_plain_file_cannot_be_locked_in_one_line(tmp_path):
+    (tmp_path / "file").write_text("not a directory")
+    out = tmp_path / "file" / "sub" / "out"
+    with pytest.raises(ResultsError, match=rf"^{out}: cannot make the directory it goes in"):
+        lock.acquire(out)

@@ -29,9 +29,11 @@ It is written as a whole into a staging directory and renamed into place
 (:func:`sim.experiment.store.staged_directory`), so it either exists complete or not at all.
 
 A sweep's (or comparison's) run file ``runs/<id>.parquet`` holds the run's weekly time
-series with an ``id`` column; its id, replication, seed, parameters, end-of-run summary and
-the CPU it ran on are in the Parquet metadata under :data:`RUN_METADATA`
-(:func:`write_run_file`, :func:`read_run_file`).
+series with an ``id`` column; its id, replication, seed, parameters, end-of-run summary,
+the CPU it ran on and the rest of its identity (a digest of its resolved scenario, the
+code that made it: :data:`sim.experiment.runner.RUN_IDENTITY`, checked on resume) are in
+the Parquet metadata under :data:`RUN_METADATA` (:func:`write_run_file`,
+:func:`read_run_file`).
 
 :func:`read_stored_run` reads either kind back as a :class:`StoredRun` (what a re-run
 needs), and :func:`first_difference` compares a stored time series with a fresh one bit
@@ -80,8 +82,8 @@ RUN_FILES = RUN_DATA_FILES | RUN_FIGURES
 """The names a run directory may hold besides ``manifest.json``: an existing directory with
 anything else is not replaced."""
 RUN_METADATA = b"mentorsim.run"
-"""Key of a run file's Parquet metadata (JSON: id, replication, seed, parameters, summary,
-cpu)."""
+"""Key of a run file's Parquet metadata (JSON: id, replication, seed, parameters, scenario,
+code, summary, cpu, and draw with parameter uncertainty)."""
 IDENTITY = "sweep.json"
 RUNS = "runs"
 
@@ -168,7 +170,8 @@ def write_run_file(path: str | Path, timeseries: pd.DataFrame, meta: dict[str, A
     Args:
         path: The file (written atomically).
         timeseries: Weekly reporters, indexed by week.
-        meta: ``id``, ``replication``, ``seed``, ``parameters``, ``summary`` and ``cpu``.
+        meta: ``id``, ``replication``, ``seed``, ``parameters``, ``scenario``, ``code``,
+            ``summary`` and ``cpu`` (and ``draw``).
 
     """
     frame = timeseries.reset_index()

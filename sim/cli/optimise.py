@@ -54,6 +54,7 @@ def execute(args: argparse.Namespace) -> int:
     """Search, write the directory and print the confirmed front."""
     from sim.config import check_seed
     from sim.errors import MentorsimError
+    from sim.experiment.lock import locked
     from sim.experiment.optimise import optimise, write_optimisation
     from sim.experiment.paths import safe_name, write_errors
     from sim.experiment.resources import check_memory
@@ -75,13 +76,14 @@ def execute(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"\rtrial {done}/{total}", end="" if done < total else "\n", flush=True)
 
-    result = optimise(scenario, budget, args.trials, args.reps, args.confirm_reps, seed,
-                      args.workers, progress=progress)
-    settings = {"budget": budget, "trials": args.trials, "reps": args.reps,
-                "confirm_reps": args.confirm_reps, "seed": seed if seed is not None
-                else scenario.seed}
-    with write_errors(out):
-        write_optimisation(out, result, scenario, settings, str(args.source), plot_front)
+    with locked(out):  # one writer of out for the whole search, not only its writing
+        result = optimise(scenario, budget, args.trials, args.reps, args.confirm_reps, seed,
+                          args.workers, progress=progress)
+        settings = {"budget": budget, "trials": args.trials, "reps": args.reps,
+                    "confirm_reps": args.confirm_reps, "seed": seed if seed is not None
+                    else scenario.seed}
+        with write_errors(out):
+            write_optimisation(out, result, scenario, settings, str(args.source), plot_front)
     front = result.front
     shown = ["eligibility", "max_mentee_share", "matching", "format", "duration_weeks",
              "effect", "effect_low", "effect_high", "equity_gap", "cost"]

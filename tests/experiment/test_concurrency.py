@@ -408,3 +408,17 @@ def test_a_directory_under_a_plain_file_cannot_be_locked_in_one_line(tmp_path):
     out = tmp_path / "file" / "sub" / "out"
     with pytest.raises(ResultsError, match=rf"^{out}: cannot make the directory it goes in"):
         lock.acquire(out)
+
+
+def test_optimise_on_a_directory_being_written_is_refused_before_the_search(tmp_path):
+    out = tmp_path / "opt"
+    proc = holder(tmp_path, out)
+    try:
+        refused = cli("optimise", "mentoring", *TINY[:-1], "--trials", 50, "--reps", 1,
+                      "--confirm-reps", 2, "--out", out)
+        assert refused.returncode == 2
+        assert f"{out}: in use by another mentorsim process (pid {proc.pid}" in \
+            one_line(refused.stderr)
+        assert "trial" not in refused.stdout  # no design was tried (progress is shown)
+    finally:
+        kill(proc)

@@ -104,6 +104,11 @@ def steady(small: dict[str, float], large: dict[str, float], m: int, n: int,
     return (large[key] - small[key]) / (n - m)
 
 
+def workers_text(n: int) -> str:
+    """``"1 worker"``, ``"2 workers"``."""
+    return f"{n} worker{'' if n == 1 else 's'}"
+
+
 def rate(runs: int, seconds: float) -> str:
     """Runs per second as text (n/a for no time)."""
     return f"{runs / seconds:.1f}" if seconds > 0 else "n/a"
@@ -117,7 +122,10 @@ def scenario(headcount: int, weeks: int) -> Scenario:
 
 
 def sweep(runs: int, headcount: int, weeks: int, seed: int) -> Sweep:
-    """``runs`` runs (rounded up to even): two levels of the programme's duration."""
+    """``runs`` runs (rounded up to even): two levels of the programme's duration.
+
+    The levels are 26 and 52 weeks, so ``weeks`` must be at least 52.
+    """
     return sweep_from_dict({
         "name": "small-runs", "base": "mentoring", "design": "grid",
         "replications": max(math.ceil(runs / 2), 1), "seed": seed,
@@ -166,30 +174,51 @@ def part_model(base: Scenario, runs: int) -> None:
 
 
 # --- 2. the sweep runner --------------------------------------------------------------------
+def sweep_sizes(runs: int) -> tuple[int, int]:
+    """The two sweep sizes (even: two design points), the smaller a quarter of the larger.
+
+    The smaller is 0 when ``runs`` is too small for two sizes (no steady rate then).
+    """
+    n = max(2, math.ceil(runs / 2) * 2)
+    m = (n // 4) // 2 * 2
+    return (m if 2 <= m < n else 0), n
+
+
 def part_sweep(args: argparse.Namespace) -> None:
     """``run_sweep`` with each executor at two sizes: whole-call and steady runs/s."""
-    small_n = max(2 * args.workers, (args.runs // 4) // 2 * 2)
+    m, n = sweep_sizes(args.runs)
     for kind in args.executors:
-        figures = {}
-        for n, seed in ((small_n, 11), (args.runs, 12)):
-            plan = sweep(n, args.headcount, args.weeks, seed)
+        figures = []
+        for size, seed in ((m, 11), (n, 12)):
+            if not size:
+                figures.append({"wall": math.nan, "cpu": math.nan, "children": math.nan})
+                continue
+            plan = sweep(size, args.headcount, args.weeks, seed)
             with tempfile.TemporaryDirectory(prefix="small-runs-") as tmp, clock() as took:
                 outcome = run_sweep(plan, Path(tmp) / "out", executor=kind,
                                     workers=args.workers, progress=False)
-            figures[outcome.done] = (took, outcome)
-        (m, (small, _)), (n, (large, outcome)) = sorted(figures.items())
-        workers = "1 process" if kind == "serial" else f"{args.workers} workers"
-        per_run = steady(small, large, m, n)
-        parent = 1000 * steady(small, large, m, n, "cpu")
-        kids = 1000 * steady(small, large, m, n, "children")
+            if outcome.done != size:
+                raise SystemExit(f"sweep {kind}: {outcome.done} of {size} runs done")
+            figures.append(took)
+        small, large = figures
+        if m:
+            per_run = steady(small, large, m, n)
+            parent = 1000 * steady(small, large, m, n, "cpu")
+            kids = 1000 * steady(small, large, m, n, "children")
+            how = f"steady ({n} - {m} runs)"
+        else:  # one size: the whole call's figures
+            per_run, parent, kids = (large["wall"] / n, 1000 * large["cpu"] / n,
+                                     1000 * large["children"] / n)
+            how = "whole call, with start-up"
+        workers = "1 process" if kind == "serial" else workers_text(args.workers)
         cores = 1 if kind == "serial" else min(args.workers + 1, usable_cores())
         bound = rate(cores * 1000, parent + kids)
+        rest = f"steady {rate(1, per_run)} runs/s ({n} - {m} runs)" if m else \
+            "no steady rate (too few runs for two sizes)"
         print(f"2. sweep {kind} ({workers}): {rate(n, large['wall'])} runs/s over the "
-              f"whole call ({n} runs in {large['wall']:.1f} s, runner "
-              f"{outcome.seconds:.1f} s), steady {rate(1, per_run)} runs/s ({n} - {m} runs);"
-              f" CPU a run: parent {parent:.1f} ms, workers {kids:.1f} ms (steady; "
-              f"{bound} runs/s if {cores} core{'s' if cores > 1 else ''} were all this "
-              "sweep's)", flush=True)
+              f"whole call ({n} runs in {large['wall']:.1f} s), {rest}; CPU a run "
+              f"({how}): parent {parent:.1f} ms, workers {kids:.1f} ms ({bound} runs/s if "
+              f"{cores} core{'s' if cores > 1 else ''} were all the sweep's)", flush=True)
 
 
 # --- 3. the compare runner -----------------------------------------------------------------
@@ -206,7 +235,7 @@ def part_compare(args: argparse.Namespace, base: Scenario) -> None:
         what = (f"parameter uncertainty ({len(plan.draws)} draws of "
                 f"{len(plan.priors)} priors x {plan.seeds_per_draw} seeds)"
                 if uncertainty else "parameters fixed")
-        print(f"3. compare processes ({args.workers} workers), 2 designs, {what}: "
+        print(f"3. compare processes ({workers_text(args.workers)}), 2 designs, {what}: "
               f"{rate(n, took['wall'])} runs/s over the whole call ({n} runs in "
               f"{took['wall']:.1f} s), {rate(outcome.ran, outcome.seconds)} runs/s over its "
               f"runner; CPU a run: parent {1000 * took['cpu'] / n:.1f} ms, workers "
@@ -251,25 +280,29 @@ def part_calibration(args: argparse.Namespace, base: Scenario) -> None:
     population = max(2, args.runs // 2)
     sampler = SeededSampler(17, args.workers)
     try:
-        for label in ("with the pool's start", "pool warm"):
+        labels = (("first, with the pool's start", "second, pool warm")
+                  if args.workers > 1 else ("first", "second"))
+        for label in labels:
             with tempfile.TemporaryDirectory(prefix="small-runs-") as tmp, clock() as took:
                 abc = pyabc.ABCSMC(simulator, pyabc_prior(priors), Distance(targets),
                                    population_size=population, sampler=sampler,
                                    eps=pyabc.epsilon.ListEpsilon([math.inf]))
                 abc.new(f"sqlite:///{Path(tmp) / 'abc.db'}", observed)
                 history = abc.run(max_nr_populations=1)
-                evaluations = int(history.get_all_populations()["samples"].sum())
-            print(f"4. calibration SeededSampler ({args.workers} workers), {len(priors)} "
-                  f"priors, 1 generation of {population} particles, {label}: "
+                populations = history.get_all_populations()
+                evaluations = int(populations[populations["t"] >= 0]["samples"].sum())
+            print(f"4. calibration SeededSampler ({workers_text(args.workers)}), "
+                  f"{len(priors)} priors, 1 generation of {population} particles, {label}: "
                   f"{rate(evaluations, took['wall'])} evaluations/s ({evaluations} in "
                   f"{took['wall']:.1f} s); parent CPU {1000 * took['cpu'] / evaluations:.1f}"
                   " ms an evaluation", flush=True)
     finally:
         with clock() as took:
             sampler.close()
-        print(f"4. calibration workers' CPU over both generations and start-up: "
-              f"{1000 * took['children'] / (2 * population):.1f} ms an evaluation",
-              flush=True)
+        if args.workers > 1:
+            print(f"4. calibration workers' CPU over both generations and start-up: "
+                  f"{1000 * took['children'] / (2 * population):.1f} ms an evaluation",
+                  flush=True)
 
 
 # --- 5. the cost split of one run -----------------------------------------------------------
@@ -383,8 +416,9 @@ def part_split(args: argparse.Namespace) -> None:
     share = 100 * weeks / total
     cores = min(args.workers, usable_cores())
     print(f"5. model weeks are {share:.0f}% of a run's CPU; {TARGET:.0f} runs/s on {cores} "
-          f"cores is {1000 * cores / TARGET:.1f} ms of CPU a run (parent included), this "
-          f"run costs {total:.1f} ms: at best {1000 * cores / total:.0f} runs/s", flush=True)
+          f"core{'s' if cores > 1 else ''} is {1000 * cores / TARGET:.1f} ms of CPU a run "
+          f"(parent included), this run costs {total:.1f} ms: at best "
+          f"{1000 * cores / total:.0f} runs/s", flush=True)
     profile_one(base, overrides, spec.id)
     fresh_worker(base, overrides, spec.id)
 

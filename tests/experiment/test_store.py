@@ -96,3 +96,20 @@ def test_json_reading_errors_are_one_line(tmp_path):
         read_manifest(tmp_path)
     with pytest.raises(ResultsError, match="no such results directory"):
         read_manifest(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize("name", ["res", "res[1]+", "a b", "résumé", "x.partial", ".hidden"])
+def test_staged_directory_removes_only_its_own_stale_staging(tmp_path, capsys, name):
+    out = tmp_path / name
+    mine = [tmp_path / f".{name}.abcdefgh.partial", tmp_path / f".{name}.0a1b2c3d.old"]
+    others = [tmp_path / f".{name}.b.abcdefgh.partial",  # of --out NAME.b
+              tmp_path / f".{name}x.abcdefgh.partial",  # of --out NAMEx
+              tmp_path / f".{name}.abcdefg.partial",  # not mkdtemp's eight characters
+              tmp_path / f".{name}.abcdefgh.partial.keep"]
+    for path in mine + others:
+        path.mkdir()
+    with staged_directory(out) as staging:
+        (staging / "a.txt").write_text("1")
+    assert not any(p.exists() for p in mine) and all(p.is_dir() for p in others)
+    assert (out / "a.txt").read_text() == "1"
+    assert "removed 2 staging directories left by a killed writer" in capsys.readouterr().err

@@ -45,8 +45,12 @@ def execute(args: argparse.Namespace) -> int:
                              "directory")
     stored = read_stored_run(args.directory, args.run_id)
     if args.out is not None:
-        check_writable(args.out, "--out")
+        out = check_writable(args.out, "--out")
         check_out(stored, args.out)
+        if out.resolve().is_relative_to(stored.directory.resolve()):
+            raise MentorsimError(f"--out = {args.out}: inside {stored.directory}, the directory "
+                                 "being re-run (it would no longer be a results directory); "
+                                 "choose a directory outside it")
     reproduction = reproduce(stored)
     shape = f"{len(stored.timeseries)} weeks x {stored.timeseries.shape[1]} columns, " \
         f"seed {stored.seed}"

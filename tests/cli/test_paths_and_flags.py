@@ -456,3 +456,10 @@ def test_a_separator_in_a_plans_name_does_not_move_its_default_directory(tmp_pat
     out = default_plan_out(load_plan_file(plan), plan)
     assert out == Path("results") / "plan-.._2027_Q1"
     assert safe_name("a\\b/c") == "a_b_c"
+
+
+def test_rerun_out_inside_the_directory_being_re_run_is_refused(run_directory, no_work):
+    before = sorted(p.name for p in run_directory.iterdir())
+    code, _, err = cli(["rerun", run_directory, "--out", run_directory / "again"])
+    assert code == 2 and "the directory being re-run" in one_line(err)
+    assert sorted(p.name for p in run_directory.iterdir()) == before

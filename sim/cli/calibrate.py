@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from sim.cli.common import add_set_option, out_path, overrides, scheduler_address
+from sim.errors import MentorsimError
 
 
 def register(subparsers) -> None:
@@ -47,6 +48,11 @@ def execute(args: argparse.Namespace) -> int:
     from sim.experiment.paths import write_errors
     from sim.experiment.resources import check_memory
 
+    counts = {"--population": (args.population, 2), "--generations": (args.generations, 1),
+              "--workers": (args.workers, 1), "--predictive": (args.predictive, 1)}
+    for flag, (value, least) in counts.items():
+        if value < least:
+            raise MentorsimError(f"{flag} = {value}: expected at least {least}")
     scenario = load_scenario(args.scenario, overrides(args.set))
     targets = load_targets(args.targets)
     seed = check_seed(args.seed, "--seed")

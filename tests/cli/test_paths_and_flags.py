@@ -463,3 +463,14 @@ def test_rerun_out_inside_the_directory_being_re_run_is_refused(run_directory, n
     code, _, err = cli(["rerun", run_directory, "--out", run_directory / "again"])
     assert code == 2 and "the directory being re-run" in one_line(err)
     assert sorted(p.name for p in run_directory.iterdir()) == before
+
+
+@pytest.mark.parametrize("flag, value, least", [("--population", "1", 2),
+                                                ("--generations", "0", 1),
+                                                ("--workers", "-2", 1),
+                                                ("--predictive", "0", 1)])
+def test_calibrate_counts_are_named_with_their_value(tmp_path, flag, value, least):
+    code, _, err = cli(["calibrate", "baseline", "--targets", tmp_path / "t.toml", flag, value,
+                        "--out", tmp_path / "o"])
+    assert code == 2 and f"{flag} = {value}: expected at least {least}" in one_line(err)
+    assert list(tmp_path.iterdir()) == []

@@ -474,3 +474,13 @@ def test_calibrate_counts_are_named_with_their_value(tmp_path, flag, value, leas
                         "--out", tmp_path / "o"])
     assert code == 2 and f"{flag} = {value}: expected at least {least}" in one_line(err)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_evaluation_metric_the_comparison_lacks_is_refused_before_its_report(tmp_path):
+    out = tmp_path / "c"
+    code, _, err = cli(["compare", "baseline", "--reps", "2", "--no-uncertainty", *TINY,
+                        "--quiet", "--metric", "level5_roi.nonsense", "--out", out])
+    assert code == 2
+    assert "--metric = 'level5_roi.nonsense': not a result of this comparison" in one_line(err)
+    assert not (out / "manifest.json").exists() and not (out / "report.md").exists()
+    assert len(list((out / "runs").iterdir())) == 2  # kept: the same command resumes

@@ -31,6 +31,8 @@ from sim.errors import MentorsimError
 
 NAME_MAX = 255
 """Longest file name (bytes) of the common file systems (ext4, xfs, btrfs, tmpfs, NTFS)."""
+PATH_MAX = 4096
+"""Longest path (bytes, with its final NUL) Linux takes in one system call."""
 STAGING_EXTRA = 24
 """Bytes mentorsim adds to a name for its hidden staging names (``.NAME.xxxxxxxx.partial``)."""
 WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
@@ -111,6 +113,10 @@ def check_out(out: str | os.PathLike[str] | None, flag: str = "--out",
     if any(char < " " or "\x7f" <= char <= "\x9f" for char in text):
         raise OutputPathError(f"{flag} = {text!r}: a control character in a path (a NUL "
                               "cannot be in one; a newline or escape would garble messages)")
+    if len(os.fsencode(text)) + STAGING_EXTRA >= PATH_MAX:
+        raise OutputPathError(f"{flag} = {_short(text)}: the path is {len(os.fsencode(text))} "
+                              f"bytes; at most {PATH_MAX - STAGING_EXTRA - 1} (the system's "
+                              f"limit is {PATH_MAX})")
     for i, part in enumerate(path.parts):
         size = len(os.fsencode(part))
         limit = NAME_MAX - STAGING_EXTRA if i == len(path.parts) - 1 else NAME_MAX

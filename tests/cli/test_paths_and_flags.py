@@ -484,3 +484,9 @@ def test_an_evaluation_metric_the_comparison_lacks_is_refused_before_its_report(
     assert "--metric = 'level5_roi.nonsense': not a result of this comparison" in one_line(err)
     assert not (out / "manifest.json").exists() and not (out / "report.md").exists()
     assert len(list((out / "runs").iterdir())) == 2  # kept: the same command resumes
+
+
+def test_a_path_over_the_system_limit_is_refused(tmp_path):
+    with pytest.raises(OutputPathError, match=r"the path is \d+ bytes; at most 4071"):
+        check_out(tmp_path.joinpath(*["d" * 200] * 25))
+    assert list(tmp_path.iterdir()) == []

@@ -1,15 +1,16 @@
 """Start-up: wall time of `mentorsim run` on a small scenario, cold and warm (issue 16, target 5).
 
-Warm is also timed with ``--no-plots`` (data files only); the figures are drawn by a
-child forked at start (:mod:`sim.viz.drawing`), so "plots" minus "--no-plots" is what
-drawing still adds to the wall time. Cold: numba's cache in a fresh empty directory
-(NUMBA_CACHE_DIR), so every kernel compiles. Warm: the same directory again, so every
-kernel loads from the cache. The timeline of a warm run marks when its data are ready,
-its data files written and its figures back from the child. Each is a fresh process;
-medians of several runs, with the processor time (user + system, the command and its
-children) beside the warm figures and the load average before and after, since the
-machine may be shared. Also the import time of the `sim` package and `mentorsim
-validate`.
+Three warm arms, alternating run by run so that a shared machine's load falls on each
+alike: **plots** (the figures drawn by the child forked at start, :mod:`sim.viz.drawing`),
+**in-process plots** (the same command with ``fork`` hidden from :class:`FigureProcess`,
+so it draws in the command's own process after the run, as before the child existed) and
+**no plots** (``--no-plots``, data files only). Each is a fresh process that marks when
+its data are ready, its data files written and its figures back; the figures are the
+median wall time, the fastest, and the median processor time (user + system, the command
+and its children). Cold: numba's cache in a fresh empty directory (NUMBA_CACHE_DIR), so
+every kernel compiles; warm: the same directory again, so every kernel loads from the
+cache. Also the import time of the `sim` package and `mentorsim validate`, and the load
+average before and after.
 
 Usage: python benchmarks/startup.py [--reps 5] [--headcount 200] [--weeks 52]
 Prints one line of figures.
@@ -25,31 +26,14 @@ import sys
 import tempfile
 import time
 
-
-def timed(cmd: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and processor seconds (user + system, children included) of ``cmd``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if done.returncode:
-        sys.exit(f"{' '.join(cmd)}: exit code {done.returncode}\n{done.stderr[-2000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def median_of(cmd: list[str], env: dict, reps: int) -> tuple[float, float, float]:
-    """Median wall, fastest wall and median processor seconds over ``reps`` runs."""
-    runs = [timed(cmd, env) for _ in range(reps)]
-    walls = [w for w, _ in runs]
-    return statistics.median(walls), min(walls), statistics.median(c for _, c in runs)
-
-
-#: One warm run in a process that timestamps the figure hand-over (seconds from start):
-#: the data ready (submit), the data files written (wait begins), the figures back.
-TIMELINE = """
+#: A warm run that marks the figure hand-over (seconds from its start) on stderr; with
+#: the argument ``inline`` first, FigureProcess finds no ``fork`` and draws in-process.
+TIMED_RUN = """
 import json, sys, time
 start = time.perf_counter()
+if sys.argv[1] == "inline":
+    import multiprocessing
+    multiprocessing.get_all_start_methods = lambda: ["spawn"]
 from sim.viz import drawing
 marks = {}
 submit, wait = drawing.FigureProcess.submit, drawing.FigureProcess.wait
@@ -64,21 +48,34 @@ def timed_wait(self):
         marks["figures back"] = time.perf_counter() - start
 drawing.FigureProcess.submit, drawing.FigureProcess.wait = timed_submit, timed_wait
 from sim.cli import parser
-code = parser.main(sys.argv[1:])
-marks["done"] = time.perf_counter() - start
+code = parser.main(sys.argv[2:])
 print(json.dumps(marks), file=sys.stderr)
 sys.exit(code)
 """
 
 
-def timeline(run: list[str], env: dict, reps: int) -> dict[str, float]:
-    """Median seconds from start to each mark of :data:`TIMELINE` over ``reps`` runs."""
-    marks = []
-    for _ in range(reps):
-        done = subprocess.run([sys.executable, "-c", TIMELINE, *run[3:]], env=env,
-                              capture_output=True, text=True, check=True)
-        marks.append(json.loads(done.stderr.strip().splitlines()[-1]))
-    return {key: statistics.median(m[key] for m in marks) for key in marks[0]}
+def timed(cmd: list[str], env: dict) -> tuple[float, float, dict[str, float]]:
+    """Wall and processor seconds of ``cmd`` (children included), and its marks if any."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"{' '.join(cmd)}: exit code {done.returncode}\n{done.stderr[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    lines = done.stderr.strip().splitlines()
+    marks = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), marks
+
+
+def summary(runs: list[tuple[float, float, dict[str, float]]]) -> str:
+    """Median and fastest wall, median processor time and median marks of some runs."""
+    walls = [wall for wall, _, _ in runs]
+    text = (f"{statistics.median(walls):.2f} s (fastest {min(walls):.2f}, cpu "
+            f"{statistics.median(cpu for _, cpu, _ in runs):.2f} s")
+    for key in runs[0][2]:
+        text += f", {key} {statistics.median(m[key] for _, _, m in runs):.2f}"
+    return text + ")"
 
 
 def main() -> None:
@@ -87,29 +84,29 @@ def main() -> None:
     parser.add_argument("--headcount", type=int, default=200)
     parser.add_argument("--weeks", type=int, default=52)
     args = parser.parse_args()
-    small = ["--set", f"organisation.headcount={args.headcount}",
-             "--set", f"horizon_weeks={args.weeks}"]
+    command = ["run", "scenarios/mentoring.toml", "--quiet", "--set",
+               f"organisation.headcount={args.headcount}", "--set",
+               f"horizon_weeks={args.weeks}"]
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        run = [sys.executable, "-m", "sim.cli", "run", "scenarios/mentoring.toml", "--quiet",
-               "--out", os.path.join(out, "r"), *small]
-        cold, _ = timed(run, env)
-        warm, warm_best, warm_cpu = median_of(run, env, args.reps)
-        bare, bare_best, bare_cpu = median_of([*run, "--no-plots"], env, args.reps)
-        marks = timeline(run, env, args.reps)
-        imports, _, _ = median_of([sys.executable, "-c", "import sim"], env, args.reps)
-        validate, _, _ = median_of(
-            [sys.executable, "-m", "sim.cli", "validate", "scenarios/mentoring.toml"], env,
-            args.reps)
-    print(f"mentorsim run ({args.headcount} employees x {args.weeks} weeks, plots and files "
-          f"included): cold {cold:.1f} s, warm {warm:.2f} s (fastest {warm_best:.2f}, "
-          f"cpu {warm_cpu:.2f} s); warm with --no-plots {bare:.2f} s (fastest "
-          f"{bare_best:.2f}, cpu {bare_cpu:.2f} s) | in a warm run: data ready "
-          f"{marks['data ready']:.2f} s, files written {marks['files written']:.2f} s, "
-          f"figures back {marks['figures back']:.2f} s, done {marks['done']:.2f} s | "
-          f"import sim {imports:.2f} s | "
-          f"mentorsim validate {validate:.2f} s | load average {load_before:.1f} before, "
+        command += ["--out", os.path.join(out, "r")]
+        cold, _, _ = timed([sys.executable, "-m", "sim.cli", *command], env)
+        arms = {"plots": ["child", *command], "in-process plots": ["inline", *command],
+                "--no-plots": ["child", *command, "--no-plots"]}
+        runs: dict[str, list] = {arm: [] for arm in arms}
+        for _ in range(args.reps):
+            for arm, argv in arms.items():
+                runs[arm].append(timed([sys.executable, "-c", TIMED_RUN, *argv], env))
+        imports = statistics.median(
+            timed([sys.executable, "-c", "import sim"], env)[0] for _ in range(args.reps))
+        validate = statistics.median(
+            timed([sys.executable, "-m", "sim.cli", "validate", "scenarios/mentoring.toml"],
+                  env)[0] for _ in range(args.reps))
+    arms_text = "; ".join(f"{arm} {summary(r)}" for arm, r in runs.items())
+    print(f"mentorsim run ({args.headcount} employees x {args.weeks} weeks): cold {cold:.1f} "
+          f"s; warm: {arms_text} | import sim {imports:.2f} s | mentorsim validate "
+          f"{validate:.2f} s | load average {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after, {os.cpu_count()} CPUs")
 
 

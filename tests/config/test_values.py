@@ -6,6 +6,7 @@ are tested beside their code (tests/model/test_model.py, tests/experiment/test_d
 
 import tomllib
 
+import numpy as np
 import pytest
 
 from sim.analysis.calibration import load_targets
@@ -132,3 +133,12 @@ def parse_overrides(texts):
     from sim.cli.common import overrides
 
     return overrides(texts)
+
+
+@pytest.mark.parametrize("seed", [True, 1.0, "7"])
+def test_a_seed_of_the_wrong_kind_is_refused_by_check_seed_not_read_as_a_number(seed):
+    from sim.config import check_seed
+
+    with pytest.raises(ScenarioError, match=f"run: seed = {seed!r}: expected an integer"):
+        check_seed(seed, "run: seed")
+    assert check_seed(np.int64(5), "run: seed") == 5 and type(check_seed(np.int64(5))) is int

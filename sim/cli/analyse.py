@@ -25,7 +25,7 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Analyse the directory and print a short report."""
-    from sim.experiment.paths import check_out, write_errors
+    from sim.experiment.paths import check_output_path, write_errors
     from sim.viz.sweep_report import ANALYSIS, analyse
 
     if not args.directory.strip():
@@ -36,7 +36,7 @@ def execute(args: argparse.Namespace) -> int:
                              "different factors")
     directory = Path(args.directory)
     if directory.is_dir():  # else analyse says the directory is missing
-        check_out(directory / ANALYSIS, "the analysis directory")
+        check_output_path(directory / ANALYSIS, "the analysis directory")
     with write_errors(directory / ANALYSIS):
         analysis = analyse(directory, args.outcomes, args.heatmap, plots=not args.no_plots)
     print(analysis.format())

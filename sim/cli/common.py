@@ -40,16 +40,16 @@ def out_path(given: str | None, default: Path | str, flag: str = "--out") -> Pat
 
     Raises:
         OutputPathError: The path cannot be written (see
-            :func:`sim.experiment.paths.check_out`); checked before any work.
+            :func:`sim.experiment.paths.check_output_path`); checked before any work.
 
     """
     from sim.experiment.lifetime import declare_output
-    from sim.experiment.paths import check_out, fit_name
+    from sim.experiment.paths import check_output_path, fit_name
 
     if given is not None:  # declared: the message of a stopped command says what is there
-        return declare_output(check_out(given, flag))
+        return declare_output(check_output_path(given, flag))
     default = Path(default)
-    return declare_output(check_out(default.with_name(fit_name(default.name)),
+    return declare_output(check_output_path(default.with_name(fit_name(default.name)),
                                     f"{flag} (default)"))
 
 

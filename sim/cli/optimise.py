@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
-from sim.cli.common import add_set_option, out_path, overrides, positive_float
+from sim.cli.common import add_set_option, out_path, overrides
 
 
 def register(subparsers) -> None:
@@ -19,7 +20,7 @@ def register(subparsers) -> None:
                     "is confirmed on fresh seeds with 95% intervals.")
     optimise.add_argument("source", metavar="PLAN_OR_SCENARIO",
                           help="a plan file (its organisation and budget) or a scenario")
-    optimise.add_argument("--budget", type=positive_float,
+    optimise.add_argument("--budget", type=float,
                           help="most a design may cost, fully loaded and discounted "
                                "(default: the plan's or the scenario's plan.budget)")
     optimise.add_argument("--trials", type=int, default=40, help="designs tried (default 40)")
@@ -62,8 +63,8 @@ def execute(args: argparse.Namespace) -> int:
 
     scenario, budget = _organisation(args.source, overrides(args.set))
     budget = args.budget if args.budget is not None else budget
-    if budget is not None and not budget > 0:  # the plan's or scenario's budget
-        raise MentorsimError(f"--budget = {budget}: must be positive")
+    if budget is not None and not 0 < budget < math.inf:  # nan too
+        raise MentorsimError(f"--budget = {budget}: must be a finite number above 0")
     seed = None if args.seed is None else check_seed(args.seed, "--seed")
     check_memory(scenario, str(args.source))
     if min(args.trials, args.reps) < 1 or args.confirm_reps < 2 or args.workers < 1:

@@ -35,8 +35,7 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Re-run, compare, print the verdict; optionally write the re-run's results."""
-    from sim.experiment.paths import check_out as check_writable
-    from sim.experiment.paths import write_errors
+    from sim.experiment.paths import check_output_path, write_errors
     from sim.experiment.reproduce import check_out, reproduce
     from sim.experiment.results import read_stored_run
 
@@ -45,7 +44,7 @@ def execute(args: argparse.Namespace) -> int:
                              "directory")
     stored = read_stored_run(args.directory, args.run_id)
     if args.out is not None:
-        out = check_writable(args.out, "--out")
+        out = check_output_path(args.out, "--out")
         check_out(stored, args.out)
         if out.resolve().is_relative_to(stored.directory.resolve()):
             raise MentorsimError(f"--out = {args.out}: inside {stored.directory}, the directory "

@@ -33,7 +33,7 @@ def register(subparsers) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Run the sweep, print counts, then the analysis."""
     from sim.experiment.designs import load_sweep
-    from sim.experiment.paths import check_out, write_errors
+    from sim.experiment.paths import check_output_path, write_errors
     from sim.experiment.runner import run_sweep
     from sim.viz.sweep_report import ANALYSIS, analyse
 
@@ -44,7 +44,7 @@ def execute(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.sweep)
     out = out_path(args.out, Path("results") / Path(args.sweep).stem)
     if not args.no_analysis:
-        check_out(out / ANALYSIS, "the analysis directory")
+        check_output_path(out / ANALYSIS, "the analysis directory")
     with write_errors(out):  # stopped (Ctrl-C, SIGTERM): main() says what is on disk
         outcome = run_sweep(sweep, out, args.executor, args.workers, args.scheduler,
                             progress=not args.quiet, force_new=args.force_new)

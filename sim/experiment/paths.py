@@ -1,6 +1,6 @@
 """Where results go: an output path checked before any work, and write faults in one line.
 
-A command that writes a results directory calls :func:`check_out` on its ``--out`` (or
+A command that writes a results directory calls :func:`check_output_path` on its ``--out`` (or
 its default) before it runs anything, so a path that cannot be written is refused in one
 line at once rather than with a traceback after all the runs: an empty path, a name
 longer than the file system allows, a path under a plain file, a plain file where a
@@ -78,7 +78,7 @@ def safe_name(text: str) -> str:
     return text
 
 
-def check_out(out: str | os.PathLike[str] | None, flag: str = "--out",
+def check_output_path(out: str | os.PathLike[str] | None, flag: str = "--out",
               *, directory: bool = True) -> Path:
     """Check that results can be written at ``out``, before any work; return it as a Path.
 

@@ -25,7 +25,7 @@ from sim.experiment.paths import (
     NAME_MAX,
     STAGING_EXTRA,
     OutputPathError,
-    check_out,
+    check_output_path,
     fit_name,
     is_write_error,
 )
@@ -134,9 +134,9 @@ def test_out_on_a_read_only_or_unwritable_file_system_is_refused(tmp_path, monke
 def test_a_name_over_255_bytes_is_refused_and_a_long_default_is_shortened(tmp_path):
     long = "é" * 130  # 260 bytes, 130 characters
     with pytest.raises(OutputPathError, match="is 260 bytes; at most 255"):
-        check_out(tmp_path / long / "r")
+        check_output_path(tmp_path / long / "r")
     with pytest.raises(OutputPathError, match=f"at most {NAME_MAX - STAGING_EXTRA}"):
-        check_out(tmp_path / ("a" * 240))  # fits, but its staging name would not
+        check_output_path(tmp_path / ("a" * 240))  # fits, but its staging name would not
     short = fit_name("compare-" + "-".join(["x" * 80] * 4))
     assert len(short.encode()) <= NAME_MAX - STAGING_EXTRA
     assert short == fit_name("compare-" + "-".join(["x" * 80] * 4))  # deterministic
@@ -335,7 +335,7 @@ def test_only_faults_of_writing_count_as_write_errors():
 
 
 def test_the_probe_leaves_nothing_behind(tmp_path):
-    assert check_out(tmp_path / "a" / "b") == tmp_path / "a" / "b"
+    assert check_output_path(tmp_path / "a" / "b") == tmp_path / "a" / "b"
     assert list(tmp_path.iterdir()) == []  # neither a/ nor the probe directory is left
 
 
@@ -397,7 +397,7 @@ def test_dangling_links_and_link_loops_on_the_way_are_refused(tmp_path, no_work)
 @pytest.mark.parametrize("out", ["a\nb", "a\x1b[2Jb", "a\x00b"])
 def test_control_characters_in_out_are_refused(tmp_path, out):
     with pytest.raises(OutputPathError, match="a control character in a path"):
-        check_out(tmp_path / out)
+        check_output_path(tmp_path / out)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -407,7 +407,7 @@ def test_a_full_disk_at_the_probe_says_to_free_space(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sim.experiment.paths.tempfile, "mkdtemp", full)
     with pytest.raises(OutputPathError, match=r"\(No space left on device\); free some space"):
-        check_out(tmp_path / "r")
+        check_output_path(tmp_path / "r")
 
 
 class _Unwritable(io.StringIO):
@@ -488,5 +488,12 @@ def test_an_evaluation_metric_the_comparison_lacks_is_refused_before_its_report(
 
 def test_a_path_over_the_system_limit_is_refused(tmp_path):
     with pytest.raises(OutputPathError, match=r"the path is \d+ bytes; at most 4071"):
-        check_out(tmp_path.joinpath(*["d" * 200] * 25))
+        check_output_path(tmp_path.joinpath(*["d" * 200] * 25))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("budget", ["nan", "inf", "0"])
+def test_optimise_budget_must_be_finite_and_positive(tmp_path, budget):
+    code, _, err = cli(["optimise", "baseline", "--budget", budget, "--out", tmp_path / "o"])
+    assert code == 2
+    assert f"--budget = {float(budget)}: must be a finite number above 0" in one_line(err)

@@ -30,7 +30,7 @@ from sim.model.programme import Programme
 from sim.model.relationships import Relationships
 from sim.model.reporters import REPORTERS, MetricsCollector, reporter, weekly_metrics
 from sim.model.service import ServiceLoad
-from sim.model.workforce import Flows, Workforce
+from sim.model.workforce import Flows, Workforce, row_blocks
 from sim.units import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 
 
@@ -209,15 +209,21 @@ class MentoringModel(mesa.Model):
         return self.initial_headcount - self.workforce.initial_staff_quits
 
     def _assess(self, slots: np.ndarray) -> None:
-        """Performance and gap of ``slots`` without learning (for hires and at start)."""
+        """Performance and gap of ``slots`` without learning (for hires and at start).
+
+        In blocks of rows (:func:`~sim.model.workforce.row_blocks`), so that assessing a
+        whole large organisation needs no N x K temporaries.
+        """
         wf = self.workforce
         required = self.environment.required
         weights = self.environment.weights
-        skills = wf.skills[slots]
-        wf.performance[slots] = (np.minimum(skills / required, 1.0) * weights).sum(axis=1)
-        wf.gap[slots] = (np.maximum(required - skills, 0.0) * weights).sum(axis=1)
-        wf.performance[slots] *= wf.active[slots]
-        wf.gap[slots] *= wf.active[slots]
+        for rows in row_blocks(slots.shape[0]):
+            block = slots[rows]
+            skills = wf.skills[block]
+            wf.performance[block] = (np.minimum(skills / required, 1.0) * weights).sum(axis=1)
+            wf.gap[block] = (np.maximum(required - skills, 0.0) * weights).sum(axis=1)
+            wf.performance[block] *= wf.active[block]
+            wf.gap[block] *= wf.active[block]
 
     # --- agents over the arrays --------------------------------------------------
     # Employees are Mesa agents, but their state lives in the workforce arrays, so the

@@ -15,7 +15,7 @@ their quits have diverged (common random numbers; :func:`same_people` pairs them
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +41,7 @@ from sim.units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
 
 NOT_YET = np.iinfo(np.int32).min  # proficient_week of a hire not yet proficient
 TRAIT_DIMENSIONS = 2  # latent deep-level traits (values, work style) for similarity
+ROW_BLOCK = 65_536  # rows per block where a whole-organisation step would need N x K scratch
 HIRING_HISTORY_YEARS = 30.0  # a group's past_hire_share is its share of hires this long ago
 _LOWEST_UNIFORM = 2.0**-54  # counter uniforms are in [0, 1); inverse CDFs need (0, 1)
 
@@ -172,9 +173,14 @@ class Workforce:
         if roster is not None:
             self._take_roster(roster)
         else:
-            self.skills[:] = settled_skills(scenario, self.aptitude)
+            # in blocks of rows, so that building a large organisation needs no N x K
+            # temporaries (the draws are the same as in one call: the stream is sequential)
+            for rows in row_blocks(n):
+                self.skills[rows] = settled_skills(scenario, self.aptitude[rows])
             if wf.initial_skill_sd > 0:
-                self.skills += rng.normal(0.0, wf.initial_skill_sd, size=self.skills.shape)
+                for rows in row_blocks(n):
+                    block = self.skills[rows]
+                    block += rng.normal(0.0, wf.initial_skill_sd, size=block.shape)
                 np.clip(self.skills, 0.01, 0.99, out=self.skills)
             # Staff already in post: tenure up to their working life so far (at most 30
             # years).
@@ -394,6 +400,13 @@ def same_people(a: Workforce, b: Workforce) -> np.ndarray:
         raise ValueError(f"workforces of {a.pid.shape[0]} and {b.pid.shape[0]} slots cannot "
                          "be paired")
     return a.active & b.active & (a.pid == b.pid)
+
+
+def row_blocks(n: int, rows: int | None = None) -> Iterator[slice]:
+    """Slices of ``rows`` (default :data:`ROW_BLOCK`) rows covering ``0 .. n - 1`` in order."""
+    rows = ROW_BLOCK if rows is None else rows
+    for start in range(0, n, rows):
+        yield slice(start, min(start + rows, n))
 
 
 def settled_skills(scenario: Scenario, aptitude: np.ndarray) -> np.ndarray:

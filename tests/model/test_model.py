@@ -279,3 +279,33 @@ def test_rng_as_seed_generator_or_seed_sequence_gives_the_same_run():
     assert performance(5) == performance(np.int64(5)) == performance(np.uint32(5))
     assert performance(np.random.default_rng(5)) == performance(np.random.SeedSequence(5))
     assert performance(5) != performance(6)
+
+
+def test_building_in_blocks_of_rows_gives_the_numbers_of_one_block(monkeypatch):
+    """Large organisations are built and assessed in blocks of rows (bounded memory)."""
+    import sim.model.workforce as workforce_module
+
+    whole = MentoringModel("mentoring", rng=4, organisation__headcount=300)
+    monkeypatch.setattr(workforce_module, "ROW_BLOCK", 7)
+    blocks = MentoringModel("mentoring", rng=4, organisation__headcount=300)
+    for name in ("skills", "performance", "gap", "aptitude", "tenure_weeks"):
+        np.testing.assert_array_equal(getattr(blocks.workforce, name),
+                                      getattr(whole.workforce, name))
+    assert len(list(workforce_module.row_blocks(300))) == 43  # 300 rows in blocks of 7
+
+
+def test_building_an_organisation_needs_no_whole_matrix_temporaries(monkeypatch):
+    """The build's peak numpy memory stays below one more skill matrix over what it keeps."""
+    import tracemalloc
+
+    import sim.model.workforce as workforce_module
+
+    monkeypatch.setattr(workforce_module, "ROW_BLOCK", 4096)
+    tracemalloc.start()
+    try:
+        model = MentoringModel("mentoring", rng=1, organisation__headcount=100_000)
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    matrix = model.workforce.skills.nbytes
+    assert peak - kept < 0.5 * matrix  # whole-matrix temporaries would be 3-4 matrices

@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lifetime.forget_outputs()
     if getattr(args, "out", None):
         lifetime.declare_output(args.out)
-    with lifetime.handle_signals(lambda signum: lifetime.describe_outputs()):
+    with lifetime.handle_signals(lambda signum: lifetime.describe_outputs(), keep=True):
         try:
             code = args.func(args)
         except MentorsimError as exc:
@@ -83,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USER_ERROR
         except KeyboardInterrupt:
             signum = lifetime.received() or signal.SIGINT
-            print(f"mentorsim: {STOPPED[signum]}; {lifetime.describe_outputs()}",
+            on_disk = lifetime.describe_outputs()
+            print(f"mentorsim: {STOPPED[signum]}" + (f"; {on_disk}" if on_disk else ""),
                   file=sys.stderr)
             return lifetime.exit_code(signum)
     received = lifetime.received()

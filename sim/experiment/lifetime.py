@@ -81,7 +81,7 @@ def _handler(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal's signat
     # A second signal: the first is being handled (workers stopping, files cleaned).
     # Do not wait for any of it: kill the children and go.
     kill_children()
-    text = _State.message(signum) if _State.message else "stopped at once"
+    text = (_State.message(signum) if _State.message else "") or "stopped at once"
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(f"mentorsim: {signal.Signals(signum).name} again: {text}\n")
         sys.stderr.flush()
@@ -89,12 +89,17 @@ def _handler(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal's signat
 
 
 @contextlib.contextmanager
-def handle_signals(message: Callable[[int], str] | None = None) -> Iterator[None]:
+def handle_signals(message: Callable[[int], str] | None = None,
+                   keep: bool = False) -> Iterator[None]:
     """Handle SIGINT and SIGTERM as described in the module docstring, within the block.
 
     Args:
         message: Says what is on disk when a second signal stops the command at once
             (called with the signal; printed after ``mentorsim: SIGINT again:``).
+        keep: After a signal, leave the handler in place on leaving the block (the
+            command's ``main``): a second signal while the interpreter exits (joining
+            the pool's threads) then still stops it at once with its exit code, not a
+            traceback from Python's default handler.
 
     """
     if threading.current_thread() is not threading.main_thread():
@@ -107,9 +112,9 @@ def handle_signals(message: Callable[[int], str] | None = None) -> Iterator[None
     try:
         yield
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        _State.message = None
+        if not (keep and _State.count):
+            for s, handler in previous.items():
+                signal.signal(s, handler)
 
 
 def register_children(pids: Callable[[], Iterable[int]]) -> Callable[[], None]:
@@ -183,7 +188,7 @@ def describe_outputs() -> str:
     Each directory is one of: complete and written by this command (its manifest is new),
     unchanged (the manifest it had at the start is still there), incomplete (no
     manifest: not to be used; finished runs of a sweep are kept for a re-run), or not
-    written. Without a declared directory: ``"no results directory was named"``.
+    written. Without a declared directory: ``""``.
     """
     parts = []
     for path, before in _State.outputs.items():
@@ -200,7 +205,7 @@ def describe_outputs() -> str:
                          "again")
         else:
             parts.append(f"no results were written to {path}")
-    return "; ".join(parts) if parts else "no results directory was named"
+    return "; ".join(parts)
 
 
 # --- in the child ------------------------------------------------------------------------

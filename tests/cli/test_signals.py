@@ -19,6 +19,7 @@ from sim.cli import parser as cli
 from sim.experiment import lifetime
 from tests.experiment.sweeps import sweep_file
 from tests.paths import BASELINE, MENTORING
+from tests.plans import write_plan
 
 SMALL = ["--set", "organisation.headcount=100", "--set", "horizon_weeks=30",
          "--set", "programme.duration_weeks=8"]
@@ -117,9 +118,11 @@ def test_sigterm_is_handled_like_ctrl_c_and_the_workers_exit(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("command", ["sweep", "compare"])
+@pytest.mark.parametrize("command", ["sweep", "compare", "plan"])
 def test_sigkill_leaves_no_pool_worker_alive(tmp_path, command):
-    args = sweep_args(tmp_path) if command == "sweep" else compare_args()
+    args = {"sweep": sweep_args(tmp_path), "compare": compare_args(),
+            "plan": ["plan", str(write_plan(tmp_path)), "--reps", "10", "--out", "out",
+                     "--quiet"]}[command]
     process = start([*args, *POOL], tmp_path)
     try:
         wait_for_runs(tmp_path / "out", process)
@@ -139,7 +142,10 @@ def test_ctrl_c_twice_on_a_pool_sweep_does_not_hang(tmp_path):
         wait_for_runs(tmp_path / "out", process)
         clock = time.monotonic()
         code, err = stop(process, signal.SIGINT, signal.SIGINT, gap=0.3)  # hung before
-        assert code == 130
+        # 130: the second Ctrl-C came while the first was handled (or during exit's
+        # joins); -2: it came after Python had reset its handlers, in the last moments of
+        # the exit, and ended the process at once (a shell shows 130 for both)
+        assert code in (130, -signal.SIGINT)
         assert time.monotonic() - clock < 10
         assert "Traceback" not in err
         assert wait_until_gone(process.pid) == []
@@ -257,7 +263,7 @@ def test_describe_outputs_tells_incomplete_sweeps(tmp_path):
     (out / "manifest.json").write_text("{}")
     assert lifetime.describe_outputs() == f"{out} was written and is complete"
     lifetime.forget_outputs()
-    assert lifetime.describe_outputs() == "no results directory was named"
+    assert lifetime.describe_outputs() == ""  # main() then says only "interrupted"
 
 
 def test_sigterm_in_process_raises_interrupted_and_is_remembered():

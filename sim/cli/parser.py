@@ -75,7 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     lifetime.forget_outputs()
     if getattr(args, "out", None):
         lifetime.declare_output(args.out)
-    with lifetime.handle_signals(lambda signum: lifetime.describe_outputs(), keep=True):
+    # the command itself (argv from sys.argv): after a stop the handler stays for the
+    # interpreter's exit; called with argv (tests, a notebook) the caller's come back
+    with lifetime.handle_signals(lambda signum: lifetime.describe_outputs(),
+                                 keep=argv is None):
         try:
             code = args.func(args)
         except MentorsimError as exc:

@@ -1,13 +1,14 @@
 """Where results go: an output path checked before any work, and write faults in one line.
 
-A command that writes a results directory calls :func:`check_output_path` on its ``--out`` (or
-its default) before it runs anything, so a path that cannot be written is refused in one
-line at once rather than with a traceback after all the runs: an empty path, a name
-longer than the file system allows, a path under a plain file, a plain file where a
-directory is wanted, and a place where nothing can be made (a read-only file system,
-``/proc``, a directory without write permission). The last is found by making a hidden
-directory there and removing it again, which is the only check that is true for root
-and for file systems that ignore permission bits.
+A command that writes a results directory calls :func:`check_output_path` on its
+``--out`` (or its default) before it runs anything, so a path that cannot be written is
+refused in one line at once rather than with a traceback after all the runs: an empty
+path, ``.`` or ``..``, a name longer than the file system allows, a path under a plain
+file, a plain file where a directory is wanted, and a place where nothing can be made (a
+read-only file system, ``/proc``, a directory without write permission). The last is
+found by making a hidden directory in the nearest existing parent and removing it again,
+the only check that is true for root and for file systems that ignore permission bits;
+an existing results directory is checked with ``access(2)`` instead, not written into.
 
 :func:`write_errors` turns the faults of writing (a full disk, a quota, a file system
 turned read-only, permission denied) into the same one-line error, naming the path.
@@ -79,7 +80,7 @@ def safe_name(text: str) -> str:
 
 
 def check_output_path(out: str | os.PathLike[str] | None, flag: str = "--out",
-              *, directory: bool = True) -> Path:
+                      *, directory: bool = True) -> Path:
     """Check that results can be written at ``out``, before any work; return it as a Path.
 
     Nothing is created (the probe directory is removed at once) and an existing ``out``
@@ -97,9 +98,11 @@ def check_output_path(out: str | os.PathLike[str] | None, flag: str = "--out",
         ``Path(out)``.
 
     Raises:
-        OutputPathError: ``out`` is empty, has a name over 255 bytes, lies under a plain
-            file, is a plain file where a directory is wanted, or lies where nothing can
-            be created (read-only file system, ``/proc``, no permission).
+        OutputPathError: ``out`` is empty, names ``.``, ``..`` or ``/``, holds a control
+            character, is longer than the system takes or has a name over 255 bytes, lies
+            under a plain file or a broken link, is a plain file where a directory is
+            wanted, or lies where nothing can be created (read-only file system,
+            ``/proc``, no permission, a full disk).
 
     """
     text = "" if out is None else os.fspath(out)

@@ -42,6 +42,7 @@ import pickle
 import pstats
 import resource
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -55,8 +56,10 @@ import sim.experiment.runner as runner_module
 from sim import MentoringModel
 from sim.analysis.evaluation import control_scenario, has_control_arm
 from sim.config import Scenario, apply_draw, load_scenario, prior_set, with_overrides
+from sim.errors import MentorsimError
 from sim.experiment.compare import ComparisonSweep, run_comparison
 from sim.experiment.designs import Sweep, parameter_draws, sweep_from_dict
+from sim.experiment.resources import check_memory
 from sim.experiment.runner import SweepStore, run_chunk, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,6 +281,8 @@ def part_calibration(args: argparse.Namespace, base: Scenario) -> None:
     simulator = Simulator(base, targets)
     observed = {name: target.value for name, target in targets.items().items()}
     population = max(2, args.runs // 2)
+    arms = ("two models an evaluation (effect_size_d: a control arm)" if targets.needs_control
+            else "one model an evaluation")
     sampler = SeededSampler(17, args.workers)
     try:
         labels = (("first, with the pool's start", "second, pool warm")
@@ -292,7 +297,8 @@ def part_calibration(args: argparse.Namespace, base: Scenario) -> None:
                 populations = history.get_all_populations()
                 evaluations = int(populations[populations["t"] >= 0]["samples"].sum())
             print(f"4. calibration SeededSampler ({workers_text(args.workers)}), "
-                  f"{len(priors)} priors, 1 generation of {population} particles, {label}: "
+                  f"{len(priors)} priors, {arms}, 1 generation of {population} particles, "
+                  f"{label}: "
                   f"{rate(evaluations, took['wall'])} evaluations/s ({evaluations} in "
                   f"{took['wall']:.1f} s); parent CPU {1000 * took['cpu'] / evaluations:.1f}"
                   " ms an evaluation", flush=True)
@@ -467,7 +473,15 @@ def main() -> None:
     parser.add_argument("--headcount", type=int, default=1000)
     parser.add_argument("--weeks", type=int, default=156)
     args = parser.parse_args()
-    base = scenario(args.headcount, args.weeks)
+    for flag, value, least in (("--runs", args.runs, 1), ("--workers", args.workers, 1),
+                               ("--headcount", args.headcount, 2), ("--weeks", args.weeks, 52)):
+        if value < least:  # 52: the sweep's factor, programme.duration_weeks = 26, 52
+            parser.error(f"{flag} {value}: must be at least {least}")
+    try:
+        base = scenario(args.headcount, args.weeks)
+        check_memory(base, "small_runs.py")
+    except MentorsimError as exc:
+        parser.exit(2, f"{parser.prog}: {exc}\n")
     arms = ("two models a run (a control arm: evaluation.control = \"no_programme\")"
             if has_control_arm(base) else
             f"one model a run (evaluation.control = {base.evaluation.control!r}: no control "
@@ -494,4 +508,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except MentorsimError as error:  # e.g. a failed run of a comparison: one line
+        sys.exit(f"small_runs.py: {error}")

@@ -80,8 +80,9 @@ def test_tiny_run_of_parts_1_2_4_5_prints_consistent_figures():
     assert re.search(r"2\. sweep serial \(1 process\): [\d.]+ runs/s over the whole call "
                      r"\(8 runs in [\d.]+ s\), steady [\d.]+ runs/s \(8 - 2 runs\)", out), out
     # part 4: one generation of 4 particles, all evaluated once
-    assert re.search(r"4\. calibration SeededSampler \(1 worker\), \d+ priors, 1 generation "
-                     r"of 4 particles, first: [\d.]+ evaluations/s \(4 in", out), out
+    assert re.search(r"4\. calibration SeededSampler \(1 worker\), \d+ priors, one model an "
+                     r"evaluation, 1 generation of 4 particles, first: [\d.]+ evaluations/s "
+                     r"\(4 in", out), out
     assert "second: " in out
     # part 5: the pieces add up to no more than the total; the model's weeks are a share
     split = re.search(r"5\. one run in a warm process, CPU medians of 3 \(ms\): (.*); total "

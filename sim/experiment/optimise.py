@@ -38,7 +38,7 @@ from scipy import stats
 from sim.config import Scenario, with_overrides
 from sim.experiment import lifetime
 from sim.experiment.designs import replication_seeds
-from sim.experiment.limits import check_workers
+from sim.experiment.limits import check_runs, check_workers
 
 #: The programme levers searched: name -> ("categorical", choices) or ("float"/"int", lo, hi).
 LEVERS: dict[str, tuple] = {
@@ -214,6 +214,8 @@ def optimise(
     if trials < 1 or reps < 1 or confirm_reps < 2:
         raise ValueError(f"optimise: trials = {trials}, reps = {reps}, confirm_reps = "
                          f"{confirm_reps}: need trials, reps >= 1 and confirm_reps >= 2")
+    check_runs(trials * reps, f"--trials = {trials} x --reps = {reps}")  # before any seed
+    check_runs(confirm_reps, f"--confirm-reps = {confirm_reps}: per design of the front")
     levers = dict(levers or LEVERS)
     root = scenario.seed if seed is None else seed
     search_seeds, confirm_seeds = (replication_seeds(root, reps),

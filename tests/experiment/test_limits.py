@@ -188,3 +188,19 @@ def test_a_serial_sweep_releases_a_large_runs_memory(tmp_path):
     # A run of 400,000 employees holds ~200 MB; it used to stay (in reference cycles of
     # the finished model, then in the C heap): +234 MB when measured, now +5 MB.
     assert growth_mb < 60, done.stdout
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"trials": 100_000_000}, "--trials = 100000000 x --reps = 3: 300,000,000 runs"),
+    ({"confirm_reps": 10**9}, "--confirm-reps = 1000000000: per design of the front: "
+                              "1,000,000,000 runs"),
+])
+def test_optimise_trials_and_reps_are_limited(options, message):
+    pytest.importorskip("optuna")
+    from sim.config import load_scenario
+    from sim.experiment.optimise import optimise
+
+    clock = time.monotonic()
+    with pytest.raises(ResourceLimitError, match=message):
+        optimise(load_scenario(MENTORING), **options)
+    assert time.monotonic() - clock < 5  # before any seed is made

@@ -45,7 +45,7 @@ from sim.analysis.roi import HOUR_KINDS, RoiAssumptions, weekly_roi
 from sim.config import Scenario
 from sim.model import matching
 from sim.model.informal import informal_base_quality
-from sim.model.model import MentoringModel
+from sim.model.model import MentoringModel, free_model
 from sim.model.relationships import MIN_QUALITY
 from sim.units import WEEKS_PER_YEAR
 
@@ -109,11 +109,14 @@ def forecast(scenario: Scenario, seed: int | None = None) -> Forecast:
 
     """
     model = MentoringModel(scenario, rng=seed)  # week 0: built, never stepped
-    if not scenario.programme.enabled:
-        empty = pd.DataFrame(columns=list(COLUMNS))
-        return Forecast(empty, pd.DataFrame(), ["programme.enabled = false: the programme "
-                                                "starts no pairs"], {})
-    weekly, table = _Projection(model).run()
+    try:
+        if not scenario.programme.enabled:
+            empty = pd.DataFrame(columns=list(COLUMNS))
+            return Forecast(empty, pd.DataFrame(), ["programme.enabled = false: the "
+                                                    "programme starts no pairs"], {})
+        weekly, table = _Projection(model).run()
+    finally:
+        free_model(model)  # its arrays go now, not at the next full collection
     totals, warnings = _budget(scenario, weekly, table)
     return Forecast(table, weekly, warnings, totals)
 

@@ -26,6 +26,7 @@ from sim.experiment.provenance import fingerprint, roster_record
 from sim.experiment.resources import check_memory
 from sim.model import MentoringModel
 from sim.model.formative import adaptations_frame
+from sim.model.model import free_model
 from sim.model.needs import cause_table, gap_table, recommend
 from sim.model.reporters import run_summary
 
@@ -178,6 +179,9 @@ def run_scenario(
     if scenario.plan.objectives:
         result.tables["objectives"] = evaluate_objectives(
             scenario, result.timeseries, result.control_timeseries)
+    free_model(model)  # the result holds no arrays of the models: they go now
+    if with_control:
+        free_model(control)
     return result
 
 

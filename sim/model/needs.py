@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import CAUSES
+from sim.model.workforce import row_blocks
 from sim.units import WEEKS_PER_MONTH
 
 GILBERT: tuple[str, ...] = ("skills", "capacity", "motives", *CAUSES)
@@ -167,22 +168,35 @@ def gap_table(model) -> pd.DataFrame:
 
     Rows are the groups plus ``all``; columns the competencies plus ``weighted`` (the
     strategy-weighted gap) and ``below_required`` (share of employee-competency cells
-    under the required level).
+    under the required level). Summed in blocks of rows
+    (:func:`~sim.model.workforce.row_blocks`), each block's rows added to the running
+    totals in order, so the means are those of one pass over all rows, without an
+    N x K array of gaps.
     """
     wf = model.workforce
     env = model.environment
     slots = np.flatnonzero(wf.active)
-    gaps = np.maximum(env.required - wf.skills[slots], 0.0)
+    n_groups, n_k = len(wf.group_names), len(env.competencies)
+    totals = np.zeros((n_groups + 1, n_k))  # the last row: everyone
+    below = np.zeros(n_groups + 1, dtype=np.int64)
+    for rows in row_blocks(slots.shape[0]):
+        gaps = np.maximum(env.required - wf.skills[slots[rows]], 0.0)
+        groups = wf.group[slots[rows]]
+        for index in range(n_groups + 1):
+            part = gaps if index == n_groups else gaps[groups == index]
+            totals[index] = np.add.reduce(np.vstack([totals[index][None], part]), axis=0)
+            below[index] += np.count_nonzero(part > 0)
     groups = wf.group[slots]
     rows = {}
-    for index, name in [*enumerate(wf.group_names), (-1, "all")]:
-        mask = np.ones(slots.shape[0], dtype=bool) if index < 0 else groups == index
-        if not mask.any():
+    for index, name in [*enumerate(wf.group_names), (n_groups, "all")]:
+        mask = np.ones(slots.shape[0], dtype=bool) if index == n_groups else groups == index
+        employees = int(mask.sum())
+        if not employees:
             continue
-        row = dict(zip(env.competencies, gaps[mask].mean(axis=0).tolist(), strict=True))
+        row = dict(zip(env.competencies, (totals[index] / employees).tolist(), strict=True))
         row["weighted"] = float(wf.gap[slots[mask]].mean())
-        row["below_required"] = float((gaps[mask] > 0).mean())
-        row["employees"] = int(mask.sum())
+        row["below_required"] = float(below[index] / (employees * n_k))
+        row["employees"] = employees
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 

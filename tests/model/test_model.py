@@ -309,3 +309,40 @@ def test_building_an_organisation_needs_no_whole_matrix_temporaries(monkeypatch)
         tracemalloc.stop()
     matrix = model.workforce.skills.nbytes
     assert peak - kept < 0.5 * matrix  # whole-matrix temporaries would be 3-4 matrices
+
+
+def test_the_gap_table_summed_in_blocks_is_the_table_of_one_pass(monkeypatch):
+    import sim.model.workforce as workforce_module
+    from sim.model.needs import gap_table
+
+    model = MentoringModel("underrepresented_faculty", rng=2, organisation__headcount=900)
+    for _ in range(3):
+        model.step()
+    one_pass = gap_table(model)
+    monkeypatch.setattr(workforce_module, "ROW_BLOCK", 97)
+    assert gap_table(model).equals(one_pass)
+    assert one_pass.loc["all", "employees"] == model.workforce.n_active
+
+
+def test_a_freed_model_goes_with_its_last_reference_not_at_the_next_collection():
+    import gc
+    import weakref
+
+    from sim.model.model import free_model
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        kept = MentoringModel("mentoring", rng=1, organisation__headcount=50)
+        kept_ref = weakref.ref(kept.workforce)
+        del kept
+        assert kept_ref() is not None  # Mesa's wrapped step: a reference cycle
+        freed = MentoringModel("mentoring", rng=1, organisation__headcount=50)
+        freed_ref = weakref.ref(freed.workforce)
+        free_model(freed)
+        del freed
+        assert freed_ref() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()

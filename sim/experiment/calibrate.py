@@ -321,6 +321,11 @@ def run_calibration(
     if population < 2 or generations < 1 or workers < 1 or predictive_runs < 1:
         raise ScenarioError("--population must be >= 2, --generations, --workers and the "
                             "predictive runs >= 1")
+    from sim.experiment.limits import check_runs
+
+    # at least population x generations runs (ABC-SMC rejects some): before anything starts
+    check_runs(population * generations,
+               f"--population = {population} x --generations = {generations}")
     check_targets(targets, scenario, targets_source or "<targets>")
     priors = calibration_priors(scenario, parameters)
     for name in priors:

@@ -204,3 +204,14 @@ def test_optimise_trials_and_reps_are_limited(options, message):
     with pytest.raises(ResourceLimitError, match=message):
         optimise(load_scenario(MENTORING), **options)
     assert time.monotonic() - clock < 5  # before any seed is made
+
+
+def test_calibrate_population_times_generations_is_limited(tmp_path, capsys):
+    pytest.importorskip("pyabc")
+    examples = ROOT / "experiments" / "calibration"
+    argv = ["calibrate", str(examples / "example_scenario.toml"), "--targets",
+            str(examples / "example_targets.toml"), "--population", "100000000",
+            "--generations", "1000000", "--out", str(tmp_path / "out")]
+    err = refused(argv, capsys, tmp_path)
+    assert "--population = 100000000 x --generations = 1000000: 100,000,000,000,000 runs, " \
+           "more than the limit of 100,000" in err

@@ -8,17 +8,18 @@ Two halves:
   Ctrl-C); a second one while the first is being handled does not wait for anything:
   it kills the registered child processes (:func:`register_children`) and leaves at
   once with exit code ``128 + signal`` (130 for SIGINT, 143 for SIGTERM).
-* **In a child** (a pool worker, a Dask worker, the app's server), :func:`bind_to_parent`
+* **In a child** (a worker of a process pool, the app's server), :func:`bind_to_parent`
   asks Linux to send it SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``, called
   through ctypes), so even a SIGKILL of the command, which nothing can catch, leaves no
   worker behind; where prctl is missing (not Linux) a daemon thread polls the parent's
   pid instead. Workers also ignore SIGINT: Ctrl-C reaches the whole foreground process
   group, and it is the parent's to stop them (a worker interrupted mid-run would only
-  send back a ``KeyboardInterrupt`` as its result).
+  send back a ``KeyboardInterrupt`` as its result). A local Dask cluster's workers have
+  their own watchdog: they exit when the pipe from their nanny, in this process, closes.
 
 Linux sends the parent-death signal when the *thread* that started the child exits: the
 process pool starts its workers from the thread that submits (the main thread of the
-command), and a Dask ``LocalCluster`` from its event-loop thread, which outlives them.
+command).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -123,6 +124,8 @@ def read_roster(scenario: Scenario) -> Roster:
         raise ScenarioError(f"{path}: no such file (roster.path)") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+    if not S_ISREG(stat.st_mode):  # a pipe or device would be read without end
+        raise ScenarioError(f"{path}: not a regular file (roster.path)")
     settings = scenario.roster
     assert settings is not None
     wf = scenario.workforce

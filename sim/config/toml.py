@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,12 +12,25 @@ import tomli_w
 
 from sim.errors import ScenarioError
 
+MAX_TOML_BYTES = 16 * 2**20
+"""Largest scenario, sweep, plan or targets file read (they are a few kB)."""
+
 
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file, turning every way it can fail into a one-line ScenarioError."""
     if not str(path).strip():  # Path("") would be the directory "."
         raise ScenarioError(f"{str(path)!r}: an empty path; give a TOML file")
     path = Path(path)
+    try:
+        info = path.stat()
+    except (FileNotFoundError, OSError):
+        info = None  # read_text below says why
+    if info is not None and not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"{path}: not a regular file (a pipe or device would be read "
+                            "without end)")
+    if info is not None and info.st_size > MAX_TOML_BYTES:
+        raise ScenarioError(f"{path}: {info.st_size / 2**20:.0f} MB, too large for a TOML "
+                            f"input file (at most {MAX_TOML_BYTES // 2**20} MB)")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -116,6 +116,11 @@ def check_output_path(out: str | os.PathLike[str] | None, flag: str = "--out",
     if any(char < " " or "\x7f" <= char <= "\x9f" for char in text):
         raise OutputPathError(f"{flag} = {text!r}: a control character in a path (a NUL "
                               "cannot be in one; a newline or escape would garble messages)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an undecodable byte of the command line
+        raise OutputPathError(f"{flag} = {text!r}: not UTF-8 (pyarrow, which writes the "
+                              "tables, takes only UTF-8 paths)") from None
     if len(os.fsencode(text)) + STAGING_EXTRA >= PATH_MAX:
         raise OutputPathError(f"{flag} = {_short(text)}: the path is {len(os.fsencode(text))} "
                               f"bytes; at most {PATH_MAX - STAGING_EXTRA - 1} (the system's "

@@ -497,3 +497,9 @@ def test_optimise_budget_must_be_finite_and_positive(tmp_path, budget):
     code, _, err = cli(["optimise", "baseline", "--budget", budget, "--out", tmp_path / "o"])
     assert code == 2
     assert f"--budget = {float(budget)}: must be a finite number above 0" in one_line(err)
+
+
+def test_an_out_that_is_not_utf8_is_refused_before_the_work(tmp_path, no_work):
+    code, _, err = cli(["run", "baseline", *TINY, "--out", str(tmp_path) + "/caf\udce9"])
+    assert code == 2 and "not UTF-8 (pyarrow" in one_line(err)
+    assert list(tmp_path.iterdir()) == []

@@ -142,3 +142,28 @@ def test_a_seed_of_the_wrong_kind_is_refused_by_check_seed_not_read_as_a_number(
     with pytest.raises(ScenarioError, match=f"run: seed = {seed!r}: expected an integer"):
         check_seed(seed, "run: seed")
     assert check_seed(np.int64(5), "run: seed") == 5 and type(check_seed(np.int64(5))) is int
+
+
+@pytest.mark.parametrize("make", ["fifo", "device"])
+def test_a_pipe_or_device_as_an_input_file_is_refused_not_read_without_end(tmp_path, make):
+    import os
+
+    if make == "fifo":
+        path = tmp_path / "scenario.toml"
+        os.mkfifo(path)
+    else:
+        path = "/dev/zero"
+        if not os.path.exists(path):
+            pytest.skip("no /dev/zero")
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load_scenario(path)
+    with pytest.raises(ScenarioError, match=r"not a regular file \(roster.path\)"):
+        load_scenario("example_organisation", {"roster.path": str(path)})
+
+
+def test_an_input_file_too_large_for_a_toml_file_is_refused_unread(tmp_path):
+    path = tmp_path / "huge.toml"
+    with open(path, "wb") as f:
+        f.truncate(17 * 2**20)  # sparse: nothing is written
+    with pytest.raises(ScenarioError, match="huge.toml: 17 MB, too large .*at most 16 MB"):
+        load_scenario(path)

@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from sim.config.loading import _error_line, check_seed
-from sim.config.schema import Objective, StrictValues
+from sim.config.schema import Objective, StrictValues, check_text
 from sim.config.toml import read_toml
 from sim.errors import ScenarioError
 
@@ -140,6 +140,10 @@ class PlanFile(StrictValues):
             return value
         designs = {}
         for name, table in value.items():
+            try:  # a design's name is a column and a label
+                check_text(name, allow_lines=False)
+            except ValueError as exc:
+                raise ValueError(f"{name!r}: {exc}") from None
             if not isinstance(table, dict):
                 raise ValueError(f"{name}: expected a table of programme overrides, got "
                                  f"{table!r}")

@@ -167,3 +167,11 @@ def test_an_input_file_too_large_for_a_toml_file_is_refused_unread(tmp_path):
         f.truncate(17 * 2**20)  # sparse: nothing is written
     with pytest.raises(ScenarioError, match="huge.toml: 17 MB, too large .*at most 16 MB"):
         load_scenario(path)
+
+
+def test_a_control_character_in_a_plans_design_name_is_refused(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text('organisation = "baseline"\n[designs."a\\u001bb"]\n'
+                    '"programme.enabled" = true\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"designs: 'a\\x1bb': character 2 is the control"):
+        load_plan_file(path)

@@ -292,3 +292,22 @@ def test_a_signal_while_drawing_stops_both_and_leaves_nothing(tmp_path, signum, 
     finally:
         parent.kill()
         parent.wait()
+
+
+_EXIT_PREPARED = textwrap.dedent("""
+    import atexit, gc, sys
+    from sim import cli
+    code = cli.main(["run", "mentoring", "--quiet", "--no-plots", "--out", sys.argv[1],
+                     *sys.argv[2:]])
+    before = gc.get_freeze_count()
+    atexit._run_exitfuncs()  # what the interpreter runs first when it exits
+    print(code, before, gc.get_freeze_count() > 0)
+""")
+
+
+def test_a_run_leaves_the_collector_frozen_for_the_exit(tmp_path):
+    """The interpreter's last collections skip the objects (a fast exit), only at exit."""
+    out = subprocess.run([sys.executable, "-c", _EXIT_PREPARED, str(tmp_path / "r"), *TINY],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.split()[-3:] == ["0", "0", "True"]
+    assert (tmp_path / "r" / "manifest.json").is_file()

@@ -141,7 +141,11 @@ def make_executor(
             stop_pool(pool)
             raise
         else:
-            pool.shutdown(wait=True, cancel_futures=True)
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except BaseException:  # a Ctrl-C while the last runs finish: stop, do not wait
+                stop_pool(pool)
+                raise
         finally:
             unregister()
     else:

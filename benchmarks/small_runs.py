@@ -208,11 +208,11 @@ def part_sweep(args: argparse.Namespace) -> None:
             per_run = steady(small, large, m, n)
             parent = 1000 * steady(small, large, m, n, "cpu")
             kids = 1000 * steady(small, large, m, n, "children")
-            how = f"steady ({n} - {m} runs)"
+            how = "steady"
         else:  # one size: the whole call's figures
             per_run, parent, kids = (large["wall"] / n, 1000 * large["cpu"] / n,
                                      1000 * large["children"] / n)
-            how = "whole call, with start-up"
+            how = "whole call, start-up included"
         workers = "1 process" if kind == "serial" else workers_text(args.workers)
         cores = 1 if kind == "serial" else min(args.workers + 1, usable_cores())
         bound = rate(cores * 1000, parent + kids)

@@ -8,7 +8,8 @@ warmed first so no run compiles.
 
 Usage: python benchmarks/sweep_throughput.py [--runs 40] [--workers 2]
        [--executors serial processes dask]
-Prints one line of figures.
+Prints one line of figures. For the model alone, the steady rate, the compare runner,
+the calibration sampler and the cost split of a run beside it: benchmarks/small_runs.py.
 """
 
 import argparse

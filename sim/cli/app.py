@@ -71,7 +71,9 @@ def execute(args: argparse.Namespace) -> int:
             "the app needs the viz extra: pip install -e \".[viz]\" (solara is not installed)"
         )
     check_address(args.host, args.port)
-    print(f"mentorsim app: serving http://{args.host}:{args.port}/ (Ctrl-C stops it)",
+    where = (f"http://{args.host}:{args.port}/" if args.port else
+             f"on {args.host}, a free port (the server prints its address)")
+    print(f"mentorsim app: serving {where} (Ctrl-C stops it)",
           flush=True)
     return serve(command(args.host, args.port, not args.no_open))
 

@@ -213,6 +213,7 @@ def no_server(monkeypatch):
         raise AssertionError("the server was started")
 
     monkeypatch.setattr(sim.cli.app.subprocess, "call", forbidden)
+    monkeypatch.setattr(sim.cli.app, "serve", forbidden, raising=False)
 
 
 @pytest.mark.parametrize("port", ["-1", "70000", "http"])
@@ -503,3 +504,11 @@ def test_an_out_that_is_not_utf8_is_refused_before_the_work(tmp_path, no_work):
     code, _, err = cli(["run", "baseline", *TINY, "--out", str(tmp_path) + "/caf\udce9"])
     assert code == 2 and "not UTF-8 (pyarrow" in one_line(err)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_app_on_any_free_port_does_not_claim_port_zero(no_server, monkeypatch):
+    import sim.cli.app
+
+    monkeypatch.setattr(sim.cli.app, "serve", lambda argv: 0)
+    code, out, _ = cli(["app", "--no-open", "--port", "0"])
+    assert code == 0 and ":0/" not in out and "a free port" in out

@@ -26,7 +26,8 @@ parent had installed, dies with the parent (:func:`sim.experiment.lifetime.bind_
 a second signal kills it with the other registered children), and is killed and reaped
 when the ``with`` block is left: it has nothing to clean up, since the staging directory
 it may have been drawing into is removed after. Where ``fork`` is not available the
-figures are drawn in the calling process, as before.
+figures are drawn in the calling process, as before; so they are where the process may use
+only one CPU.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class FigureProcess:
         self._unregister = lambda: None
         self._process: Any = None
         self._conn: Connection | None = None
-        if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+        if not enabled or not _can_overlap():
             return  # no figures, or drawn in this process by wait()
         import pandas  # noqa: F401 - both processes need it: imported once, then shared
 
@@ -165,6 +166,17 @@ class FigureProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _can_overlap() -> bool:
+    """Whether a child can draw beside this process: ``fork`` exists and two CPUs are ours.
+
+    With one CPU the child would only take turns with the run (and cost its own imports).
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return (len(cpus) if cpus is not None else os.cpu_count() or 1) >= 2
 
 
 def share(names: list[str]) -> tuple[list[str], list[str]]:

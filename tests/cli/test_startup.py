@@ -311,3 +311,15 @@ def test_a_run_leaves_the_collector_frozen_for_the_exit(tmp_path):
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.split()[-3:] == ["0", "0", "True"]
     assert (tmp_path / "r" / "manifest.json").is_file()
+
+
+def test_on_one_cpu_the_figures_are_drawn_in_this_process(figure_data, tmp_path,
+                                                          monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    with drawing.FigureProcess() as drawer:
+        assert multiprocessing.active_children() == []
+        hook = drawer.submit(figure_data, tmp_path)
+        assert multiprocessing.active_children() == []
+        written = hook(None, tmp_path)
+    assert [p.name for p in written] == run_report.figure_names(figure_data)
+    assert all(p.stat().st_size > 10_000 for p in written)

@@ -38,13 +38,13 @@ compiles only the serial kernels, the larger ones both twins). Compiler memory d
 the machine and numba version (a CI machine peaked at 860 MB in a cold-cache run of
 100,000 x 6); the second run loads the kernels from the cache.
 
-The estimate uses ``state + 16 + 36·K`` bytes per employee (state = the per-employee
-arrays, 151 + 8·K bytes; refitted for 0.3.0 to the measured growth between 100,000 and
-300,000 employees, 308 bytes per employee at K = 6 and 750 at K = 16, where the old 80 +
-32·K overstated the part that does not grow with K), 464 MB fixed (covering the cold-
-cache compile measured here) and 16 kB per week, doubled for the employees and weeks of a
-control arm (both models are alive at the end; the doubling is generous: the estimates of
-the control-arm runs above are 1.4-1.5x their peaks).
+The estimate uses ``state + 40 + 8·K`` bytes per employee (state = the per-employee
+arrays, 151 + 8·K bytes; refitted for 0.6.0 to the measured growth between 100,000 and
+300,000 employees, 252 bytes per employee at K = 6 and 367 at K = 16, after a large
+organisation came to be built and assessed in blocks of rows and a finished model to be
+freed at once: the 0.3.0 fit, 16 + 36·K, was 308 and 750), 464 MB fixed (covering the
+cold-cache compile measured here) and 16 kB per week, doubled for the employees and weeks
+of a control arm (both models are alive at the end; the doubling is generous).
 :func:`check_memory` refuses a scenario whose estimate exceeds
 80% of the memory available, before anything is allocated.
 
@@ -52,7 +52,7 @@ The fixed part varies between environments by tens of MB (which libraries a run 
 imported: since plots stopped importing pyplot at module load a run holds ~300 MB before
 its arrays here, not ~350), so ``tests/test_reliability.py`` checks the estimate as an
 upper bound at 100,000 and 300,000 employees and its per-employee growth within 1.5x of
-the measured growth (1.31x at K = 6, 1.18x at K = 16 when last run).
+the measured growth (1.14x at K = 6, 1.22x at K = 16 when last run).
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ from sim.config import Scenario
 from sim.errors import MentorsimError
 
 FIXED_OVERHEAD_BYTES = 464 * 2**20
-WORK_BYTES_PER_EMPLOYEE = 16
-WORK_BYTES_PER_EMPLOYEE_COMPETENCY = 36
+WORK_BYTES_PER_EMPLOYEE = 40
+WORK_BYTES_PER_EMPLOYEE_COMPETENCY = 8
 BYTES_PER_WEEK = 16 * 2**10
 MAX_SHARE = 0.8
 

@@ -9,11 +9,11 @@ only, so :mod:`sim.experiment.executors` stays light.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
-import sys
 from pathlib import Path
+
+from sim.allocator import return_freed_memory
 
 RELEASE_GROWTH_BYTES = 128 * 2**20
 
@@ -42,11 +42,7 @@ def release_memory() -> None:
     then returns the freed heap pages to the system.
     """
     gc.collect()
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc
-            pass
+    return_freed_memory()
 
 
 def release_if_grown(threshold: int = RELEASE_GROWTH_BYTES) -> bool:

@@ -15,9 +15,9 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim.allocator import keep_freed_memory
 from sim.config import Scenario, load_scenario, with_overrides
 from sim.kernels import LearningRates, learn_week
-from sim.kernels.allocator import keep_freed_memory
 from sim.model import Employee
 from sim.model.environment import Environment
 from sim.model.formative import FormativeEvaluation
@@ -69,7 +69,7 @@ class MentoringModel(mesa.Model):
         **overrides: Any,
     ) -> None:
         resolved = _resolve_scenario(scenario, overrides)
-        keep_freed_memory()  # weekly arrays reuse last week's memory (sim.kernels.allocator)
+        keep_freed_memory()  # weekly arrays reuse last week's memory (sim.allocator)
         super().__init__(rng=resolved.seed if rng is None else _check_rng(rng))
         self.scenario = resolved
         env_rng, workforce_rng, programme_rng, informal_rng = self.rng.spawn(4)

@@ -119,8 +119,8 @@ def test_workers_10000_is_refused_and_the_limit_can_be_raised(tmp_path, capsys, 
 
 
 def test_a_40_million_employee_level_is_refused_by_memory(tmp_path, capsys, monkeypatch):
-    # a machine of 16 GB free (this one may have more: the check must not depend on it)
-    monkeypatch.setattr(limits, "available_memory_bytes", lambda: 16 * 2**30)
+    # a machine of 8 GB free (this one may have more: the check must not depend on it)
+    monkeypatch.setattr(limits, "available_memory_bytes", lambda: 8 * 2**30)
     path = write_sweep(tmp_path, f"""
         base = "{MENTORING}"
         [set]
@@ -131,7 +131,7 @@ def test_a_40_million_employee_level_is_refused_by_memory(tmp_path, capsys, monk
         """)
     err = refused(["sweep", str(path), "--out", str(tmp_path / "out")], capsys, tmp_path)
     assert f"{path}: factors.organisation.headcount: level 40000000 needs about" in err
-    assert "of memory per run, but 16.0 GB is available (at most 80% may be used)" in err
+    assert "of memory per run, but 8.0 GB is available (at most 80% may be used)" in err
 
 
 def test_memory_counts_the_largest_level_times_the_workers():

@@ -12,8 +12,9 @@ a process that runs one large model after another, between runs).
 
 Like the threading policy (:mod:`sim.kernels.threads`), this is a process-wide setting
 applied on first use (the first :class:`~sim.model.model.MentoringModel`), and only
-where glibc is the C library; ``MENTORSIM_KEEP_FREED_MEMORY=0`` in the environment
-leaves the allocator as it is. It changes no number.
+where glibc is the C library; ``MENTORSIM_KEEP_FREED_MEMORY=0`` in the environment leaves
+the allocator as it is. It changes no number. Standard library only, so the light module
+that releases memory between runs (:mod:`sim.experiment.memory`) imports it too.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from tests.paths import ROOT
 _SCRIPT = """
 import resource, sys
 import numpy as np
-from sim.kernels.allocator import keep_freed_memory, return_freed_memory
+from sim.allocator import keep_freed_memory, return_freed_memory
 print(keep_freed_memory())
 faults = []
 for _ in range(4):  # 48 MB: above glibc's largest mmap threshold (32 MB)

@@ -323,3 +323,17 @@ def test_on_one_cpu_the_figures_are_drawn_in_this_process(figure_data, tmp_path,
         written = hook(None, tmp_path)
     assert [p.name for p in written] == run_report.figure_names(figure_data)
     assert all(p.stat().st_size > 10_000 for p in written)
+
+
+def test_the_child_draws_at_a_lower_priority(figure_data, tmp_path, monkeypatch):
+    def report_niceness(data, directory, names=None):
+        (tmp_path / f"nice.{os.getpid()}").write_text(str(os.nice(0)))
+        return []
+
+    monkeypatch.setattr(run_report, "draw_run_figures", report_niceness)
+    with drawing.FigureProcess() as drawer:
+        drawer.submit(figure_data, tmp_path / "figures")
+        drawer.wait()
+    seen = {int(p.read_text()) for p in tmp_path.glob("nice.*")}
+    assert seen == {min(19, os.nice(0) + drawing.NICENESS)}  # the child and its helper
+    assert len(list(tmp_path.glob("nice.*"))) == 2

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +23,12 @@ from tests.paths import MENTORING, ROOT
 
 TINY = ["--set", "organisation.headcount=30", "--set", "horizon_weeks=8",
         "--set", "programme.duration_weeks=6"]
+
+
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch):
+    """Every other CPU idle, whatever else runs now: the child is always forked here."""
+    monkeypatch.setattr(drawing, "_others_running", lambda: 0)
 
 
 def _modules_after(code: str) -> set[str]:
@@ -163,7 +170,9 @@ _KILL_PARENT = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
     from sim import cli
-    from sim.viz import run_report
+    from sim.viz import drawing, run_report
+
+    drawing._others_running = lambda: 0  # the child forked whatever else runs now
 
     def stuck(data, directory, names=None):
         Path(sys.argv[1]).write_text(str(os.getpid()))
@@ -194,7 +203,7 @@ def test_the_child_dies_with_a_killed_parent(tmp_path):
             assert parent.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         child = int(pid_file.read_text())
-        assert _alive(child)
+        assert child != parent.pid and _alive(child)
         parent.kill()
         parent.wait()
         deadline = time.monotonic() + 5
@@ -259,7 +268,9 @@ _STOP_PARENT = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
     from sim.cli import parser
-    from sim.viz import run_report
+    from sim.viz import drawing, run_report
+
+    drawing._others_running = lambda: 0  # the child forked whatever else runs now
 
     def stuck(data, directory, names=None):
         Path(sys.argv[1]).write_text(str(os.getpid()))
@@ -283,6 +294,7 @@ def test_a_signal_while_drawing_stops_both_and_leaves_nothing(tmp_path, signum, 
             assert parent.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         child = int(pid_file.read_text())
+        assert child != parent.pid
         parent.send_signal(signum)
         _, err = parent.communicate(timeout=30)
         assert parent.returncode == code
@@ -337,3 +349,24 @@ def test_the_child_draws_at_a_lower_priority(figure_data, tmp_path, monkeypatch)
     seen = {int(p.read_text()) for p in tmp_path.glob("nice.*")}
     assert seen == {min(19, os.nice(0) + drawing.NICENESS)}  # the child and its helper
     assert len(list(tmp_path.glob("nice.*"))) == 2
+
+
+def test_with_every_other_cpu_busy_the_figures_are_drawn_in_this_process(
+        figure_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(drawing, "_others_running", lambda: 1)  # one job on the other CPU
+    with drawing.FigureProcess() as drawer:
+        assert multiprocessing.active_children() == []
+        written = drawer.submit(figure_data, tmp_path)(None, tmp_path)
+    assert [p.name for p in written] == run_report.figure_names(figure_data)
+    monkeypatch.setattr(drawing, "_others_running", lambda: 0)
+    with drawing.FigureProcess() as drawer:
+        assert len(multiprocessing.active_children()) == 1
+
+
+def test_the_count_of_other_running_tasks_comes_from_the_kernel():
+    others = drawing._others_running()
+    if not Path("/proc/loadavg").exists():
+        assert others is None
+    else:
+        assert 0 <= others < 10_000

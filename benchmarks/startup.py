@@ -1,7 +1,8 @@
 """Start-up: wall time of `mentorsim run` on a small scenario, cold and warm (issue 16, target 5).
 
 Three warm arms, alternating run by run so that a shared machine's load falls on each
-alike: **plots** (the figures drawn by the child forked at start, :mod:`sim.viz.drawing`),
+alike: **plots** (the figures drawn by the child forked at start,
+:mod:`sim.viz.drawing`, when a CPU is idle then: the runs that forked are counted),
 **in-process plots** (the same command with ``fork`` hidden from :class:`FigureProcess`,
 so it draws in the command's own process after the run, as before the child existed) and
 **no plots** (``--no-plots``, data files only). Each is a fresh process that marks when
@@ -39,6 +40,7 @@ marks = {}
 submit, wait = drawing.FigureProcess.submit, drawing.FigureProcess.wait
 def timed_submit(self, *args, **kwargs):
     marks["data ready"] = time.perf_counter() - start
+    marks["forked"] = float(self._process is not None)  # a CPU was idle at the start
     return submit(self, *args, **kwargs)
 def timed_wait(self):
     marks["files written"] = time.perf_counter() - start
@@ -74,7 +76,10 @@ def summary(runs: list[tuple[float, float, dict[str, float]]]) -> str:
     text = (f"{statistics.median(walls):.2f} s (fastest {min(walls):.2f}, cpu "
             f"{statistics.median(cpu for _, cpu, _ in runs):.2f} s")
     for key in runs[0][2]:
-        text += f", {key} {statistics.median(m[key] for _, _, m in runs):.2f}"
+        if key == "forked":  # how many of the runs forked the child
+            text += f", forked {sum(m[key] for _, _, m in runs):.0f} of {len(runs)}"
+        else:
+            text += f", {key} {statistics.median(m[key] for _, _, m in runs):.2f}"
     return text + ")"
 
 

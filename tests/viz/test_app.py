@@ -92,7 +92,8 @@ def test_network_component_renders_a_figure(app):
 
 def test_app_command_is_registered(monkeypatch):
     calls = []
-    monkeypatch.setattr(app_command.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    # the server is started by serve() (it dies with the command); here only its argv
+    monkeypatch.setattr(app_command, "serve", lambda cmd: calls.append(cmd) or 0)
     assert cli.main(["app", "--port", "9999", "--host", "0.0.0.0", "--no-open"]) == 0
     (cmd,) = calls
     assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4].endswith("sim/viz/app.py")

@@ -13,7 +13,7 @@ commands do not pay for importing Mesa, pandas and numba.
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 _LAZY = {
     "MentoringModel": "sim.model.model",

@@ -44,18 +44,18 @@ def _stream_parallel(a):
         a[i] = a[i] * 0.999999 + 1e-9
 
 
-def bandwidth(n_bytes: int = 512 * 2**20, reps: int = 5) -> tuple[float, float]:
-    """Read-modify-write bandwidth in bytes/s on 1 thread and on all threads (medians)."""
+def bandwidth(n_bytes: int = 512 * 2**20, reps: int = 5) -> tuple[list[float], list[float]]:
+    """Read-modify-write bandwidths in bytes/s, one per repetition: 1 thread, all threads."""
     buffer = np.random.default_rng(1).random(n_bytes // 8)
     figures = []
     for kernel in (_stream, _stream_parallel):
         kernel(buffer[:10])
-        times = []
+        rates = []
         for _ in range(reps):
             start = time.perf_counter()
             kernel(buffer)
-            times.append(time.perf_counter() - start)
-        figures.append(2 * buffer.nbytes / statistics.median(times))
+            rates.append(2 * buffer.nbytes / (time.perf_counter() - start))
+        figures.append(rates)
     return figures[0], figures[1]
 
 
@@ -119,7 +119,7 @@ def main() -> None:
     original_metrics = model_module.weekly_metrics
     lines, breakdowns = [], []
     for k in args.ks:
-        bw1, bw2 = bandwidth()
+        before1, before2 = bandwidth()
         model = MentoringModel(args.scenario, rng=1, organisation__headcount=args.n,
                                horizon_weeks=args.warm + args.weeks + 60, **competencies(k))
         for _ in range(args.warm):
@@ -132,15 +132,20 @@ def main() -> None:
             weeks.append(time.perf_counter() - start)
         model_module.weekly_metrics = original_metrics
         after1, after2 = bandwidth()
-        bw = statistics.median([bw2, after2])
+        bw = statistics.median(before2 + after2)  # all threads, before and after the model
         floor = args.n * (16 * k + 41) / bw
         week = statistics.median(weeks)
+
+        def gbs(rates):
+            return f"{statistics.median(rates) / 1e9:.1f}"
+
         lines.append(
-            f"N={args.n} K={k} threads={threads} | bandwidth RMW 1 thread "
-            f"{bw1 / 1e9:.1f}/{after1 / 1e9:.1f} GB/s, {threads} threads {bw2 / 1e9:.1f}/"
-            f"{after2 / 1e9:.1f} GB/s (before/after) | floor {floor * 1e3:.1f} ms | week "
-            f"{week * 1e3:.1f} ms (median of {args.weeks}; {min(weeks) * 1e3:.1f}-"
-            f"{max(weeks) * 1e3:.1f}) = {week / floor:.1f}x the floor"
+            f"N={args.n} K={k} threads={threads} | bandwidth RMW (median of 5, before/after "
+            f"the model) 1 thread {gbs(before1)}/{gbs(after1)} GB/s, {threads} threads "
+            f"{gbs(before2)}/{gbs(after2)} GB/s (all 10: {min(before2 + after2) / 1e9:.1f}-"
+            f"{max(before2 + after2) / 1e9:.1f}) | floor {floor * 1e3:.1f} ms at "
+            f"{bw / 1e9:.1f} GB/s | week {week * 1e3:.1f} ms (median of {args.weeks}; "
+            f"{min(weeks) * 1e3:.1f}-{max(weeks) * 1e3:.1f}) = {week / floor:.1f}x the floor"
         )
         total = sum(totals.values())
         breakdowns.append(f"K={k} phases (ms a week): " + ", ".join(

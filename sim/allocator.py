@@ -5,7 +5,7 @@ and unmaps it when it is freed, so the next array of that size faults every page
 again. A week at a million employees makes such arrays (the mentoring deltas: 38 MB at
 K = 16; at ten million, every per-person float64 temporary is 80 MB), and on this
 project's VM a fresh page costs 2-5 us: up to 9,400 faults, 20-45 ms, in one call
-(``docs/performance.md``, "Fresh memory"). :func:`keep_freed_memory` tells glibc to
+(``docs/performance.md``, "Levers of issue 16"). :func:`keep_freed_memory` tells glibc to
 serve every allocation from its heap and not to trim the heap, so a week reuses last
 week's memory; :func:`return_freed_memory` gives the free part back to the system (for
 a process that runs one large model after another, between runs).

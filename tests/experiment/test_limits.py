@@ -168,13 +168,19 @@ MEMORY_SCRIPT = textwrap.dedent(f"""
     def resident_mb():
         return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
 
-    def sweep(levels, name):
+    def sweep(levels, name, weeks=8):
         return sweep_from_dict({{"base": str(MENTORING), "seed": 3,
-            "set": {{"horizon_weeks": 8, "programme.duration_weeks": 4}},
+            "set": {{"horizon_weeks": weeks, "programme.duration_weeks": 4}},
             "factors": {{"organisation.headcount": levels}}}}, name, ROOT)
 
     out = Path(sys.argv[1])
-    run_sweep(sweep([100, 120], "warm"), out / "warm", progress=False)
+    # warm-up: every kernel the big run calls, parallel and serial twins, compiled or
+    # loaded first (a cold numba cache would leave the compiler's memory in the process)
+    import sim.kernels.threads as threads
+    for threshold in (0, None):
+        threads.set_parallel_min_bytes(threshold)
+        run_sweep(sweep([500], f"warm{{threshold}}", weeks=26), out / f"warm{{threshold}}",
+                  progress=False)
     before = resident_mb()
     run_sweep(sweep([400000, 100, 110], "big"), out / "big", progress=False)
     print(resident_mb() - before)

@@ -23,25 +23,13 @@ from pathlib import Path
 
 import numba
 import numpy as np
-from numba import njit, prange
+from kernel_throughput import _stream, _stream_parallel  # the same streams
 
 import sim.model.model as model_module
 from sim import MentoringModel
 from sim.kernels import configure_threading
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@njit(cache=True)
-def _stream(a):
-    for i in range(a.shape[0]):
-        a[i] = a[i] * 0.999999 + 1e-9
-
-
-@njit(cache=True, parallel=True)
-def _stream_parallel(a):
-    for i in prange(a.shape[0]):
-        a[i] = a[i] * 0.999999 + 1e-9
 
 
 def bandwidth(n_bytes: int = 512 * 2**20, reps: int = 5) -> tuple[list[float], list[float]]:

@@ -298,8 +298,11 @@ def die_with_parent(parent_pid: int) -> Callable[[], None]:
     return preexec
 
 
-def children_of(pid: int) -> list[int]:
-    """Pids of the live processes whose parent is ``pid`` (read from ``/proc``)."""
+def _live_processes(field: int, value: int) -> list[int]:
+    """Pids of live (not zombie) processes whose ``/proc/PID/stat`` field is ``value``.
+
+    ``field`` counts from the state (0: state, 1: parent pid, 3: process group).
+    """
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -307,6 +310,16 @@ def children_of(pid: int) -> list[int]:
         except OSError:
             continue
         fields = text[text.rfind(")") + 2:].split()
-        if len(fields) > 1 and fields[0] != "Z" and int(fields[1]) == pid:
+        if len(fields) > field and fields[0] != "Z" and int(fields[field]) == value:
             found.append(int(stat.parent.name))
     return found
+
+
+def children_of(pid: int) -> list[int]:
+    """Pids of the live processes whose parent is ``pid`` (read from ``/proc``)."""
+    return _live_processes(1, pid)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Pids of the live processes of the process group ``pgid`` (read from ``/proc``)."""
+    return _live_processes(3, pgid)

@@ -26,18 +26,7 @@ SMALL = ["--set", "organisation.headcount=100", "--set", "horizon_weeks=30",
 POOL = ["--executor", "processes", "--workers", "2"]
 
 
-def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of the process group ``pgid``."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        fields = text[text.rfind(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[3]) == pgid:
-            found.append(int(stat.parent.name))
-    return found
+group_members = lifetime.group_members
 
 
 def wait_until_gone(pgid: int, seconds: float = 8.0) -> list[int]:
